@@ -1,0 +1,1 @@
+"""Ordos S&T innovation report: data, analysis and book pipeline."""
