@@ -192,10 +192,12 @@ TYPES: dict[str, dict[str, pa.Column]] = {
     "targets": {"target_id": _text(), "entity": _text(), "indicator": _text(), "kind": _text(),
                 "comparator": _text(), "target_value": _float(True), "unit": _text(),
                 "baseline_year": _int(True), "baseline_value": _float(True),
-                "period_start": _int(True), "target_year": _int(), "theme": _text(),
+                "period_start": _int(True), "target_year": _int(), "adopted_year": _int(),
+                "theme": _text(),
                 "name_zh": _text(), "name_en": _text(), "source_id": _text(), "locator": _text(),
                 "status_claim": _text(True), "status_claim_source": _text(True),
-                "status_claim_locator": _text(True), "note": _text(True)},
+                "status_claim_locator": _text(True), "status_claim_year": _int(True),
+                "note": _text(True)},
     "conflicts": {"conflict_id": _text(), "entity": _text(), "indicator": _text(),
                   "years": _text(), "kind": _text(), "description": _text(),
                   "resolution": _text(), "exclude_obs_ids": _text(True), "reason": _text(True)},
@@ -286,6 +288,10 @@ def _rules(table: str, ids: dict[str, list[str]]) -> pa.DataFrameSchema:
         checks += [
             pa.Check(lambda d: ~(d["baseline_year"].notna() & (d["target_year"] < d["baseline_year"])),
                      name="target_after_baseline", error="the target year precedes the baseline year"),
+            pa.Check(lambda d: d["adopted_year"] <= d["target_year"], name="adopted_before_target",
+                     error="a target cannot be adopted after its target year"),
+            pa.Check(lambda d: ~(d["status_claim"].notna() & (d["status_claim_source"].isna() | d["status_claim_year"].isna())),
+                     name="claim_needs_source", error="a status_claim needs its status_claim_source and status_claim_year"),
             pa.Check(lambda d: ~(d["period_start"].notna() & (d["target_year"] < d["period_start"])),
                      name="target_after_period_start", error="the target year precedes the period start"),
             pa.Check(lambda d: d["target_value"].notna() | d["status_claim"].notna(),
@@ -314,7 +320,8 @@ CHECK_COLUMNS = {"unit_matches_indicator": "unit", "percent_in_range": "value",
                  "growth_above_minus_100": "value", "multi_year_start": "period_start",
                  "duplicate_row": None, "target_after_baseline": "target_year",
                  "target_after_period_start": "target_year",
-                 "target_value_required": "target_value", "cumulative_needs_start": "period_start"}
+                 "target_value_required": "target_value", "cumulative_needs_start": "period_start",
+                 "adopted_before_target": "adopted_year", "claim_needs_source": "status_claim"}
 
 
 def _problems(name: str, err: pa.errors.SchemaErrors, df: pd.DataFrame, schema) -> list[Problem]:
@@ -408,19 +415,16 @@ SOURCE_TYPE_RANK = {t: i for i, t in enumerate(SOURCE_TYPES)}
 CONFIDENCE_RANK = {c: i for i, c in enumerate(CONFIDENCE)}
 
 
-def publication_year(dates: pd.Series) -> pd.Series:
-    return dates.str.slice(0, 4).astype(int)
-
-
 def as_of(ds: Dataset, year: int) -> Dataset:
-    """What a report for `year` may use: observations for years up to `year`, and targets and
-    sources published by the end of `year`."""
-    src_year = dict(zip(ds.sources["source_id"], publication_year(ds.sources["publication_date"])))
+    """What a report for `year` may use.
+
+    Observations for reference years up to `year` (whenever published: statistics for a year
+    appear in the following year), targets adopted by `year`, and claims about a target's status
+    that refer to a year up to `year`.
+    """
     obs = ds.observations[ds.observations["year"] <= year]
-    tgt = ds.targets[ds.targets["source_id"].map(src_year) <= year]
-    claim_year = tgt["status_claim_source"].map(src_year)
-    tgt = tgt.copy()
-    late = claim_year.notna() & (claim_year > year)
+    tgt = ds.targets[ds.targets["adopted_year"] <= year].copy()
+    late = tgt["status_claim_year"].notna() & (tgt["status_claim_year"] > year)
     tgt.loc[late, ["status_claim", "status_claim_source", "status_claim_locator"]] = None
     return Dataset(ds.entities, ds.indicators, ds.sources, obs.copy(), tgt, ds.conflicts,
                    data_dir=ds.data_dir, as_of=year)

@@ -1,0 +1,409 @@
+"""Forecasts for short annual series, with intervals that say how little the data can tell.
+
+Candidate models (all fitted on the actual years, so gaps are allowed):
+
+- ``naive``: the last value carries forward; a random walk, spread grows with √h.
+- ``drift``: random walk with drift; the drift is the average change per year between the
+  first and the last observation.
+- ``log_linear``: OLS of log(value) on the year (statsmodels); keeps counts positive; its
+  prediction interval uses Student's t with the residual degrees of freedom.
+- ``ets_damped``: Holt's damped additive trend (statsmodels ``ETSModel``), and
+- ``arima_drift``: ARIMA(0,1,0) with drift (statsmodels ``ARIMA``) — both only for regular
+  (no gaps) series of at least 8 observations.
+
+Choice rule (written into every result):
+
+- fewer than 3 observations: no forecast, and the reason;
+- exactly 3: nothing can be held out and AICc is undefined for every candidate (too few
+  residuals), so the random walk with drift is used, marked "not evaluated";
+- 4 or more: rolling-origin evaluation (time-series cross-validation): fit on the first k
+  observations, forecast the next observed year, for every k from the initial window (3; 6
+  when ETS/ARIMA are candidates) on; the candidate with the lowest mean absolute error wins,
+  ties going to the simpler model. MAE, MASE (scaled by the in-sample one-step naive error) and
+  the empirical coverage of the 80% and 95% intervals are reported for every candidate.
+
+Intervals are on the original scale; counts and amounts are never negative and percentages stay
+within 0–100. The same data and parameters always give the same numbers.
+"""
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+MIN_OBS = 3
+INITIAL_WINDOW = 3
+LONG_SERIES = 8
+LONG_WINDOW = 6
+MODEL_ORDER = ["naive", "drift", "log_linear", "arima_drift", "ets_damped"]
+MODEL_LABELS = {
+    "naive": "Naive (last value)",
+    "drift": "Random walk with drift",
+    "log_linear": "Log-linear trend (OLS)",
+    "arima_drift": "ARIMA(0,1,0) with drift",
+    "ets_damped": "Holt's damped trend (ETS)",
+}
+NONNEGATIVE_UNITS = {"count", "100m_cny", "10k_cny", "sq_m", "per_10k_employees", "per_10k_people"}
+
+
+@dataclass
+class Dist:
+    """Predictive distribution at one horizon: loc + scale · T(df), then `transform`."""
+
+    loc: float
+    scale: float
+    df: float = math.inf
+    log: bool = False
+
+    def _t(self):
+        return stats.norm if not np.isfinite(self.df) else stats.t(self.df)
+
+    def quantile(self, q: float) -> float:
+        z = self._t().ppf(q)
+        x = self.loc + z * self.scale
+        return float(np.exp(x) if self.log else x)
+
+    def centre(self) -> float:
+        return float(np.exp(self.loc) if self.log else self.loc)
+
+    def prob_at_least(self, threshold: float) -> float:
+        if self.log:
+            if threshold <= 0:
+                return 1.0
+            threshold = math.log(threshold)
+        if self.scale <= 0:
+            return float(self.loc >= threshold)
+        return float(1.0 - self._t().cdf((threshold - self.loc) / self.scale))
+
+
+class Model:
+    name = ""
+    min_obs = 2
+
+    def fit(self, years: np.ndarray, values: np.ndarray) -> "Model":
+        raise NotImplementedError
+
+    def dist(self, year: int) -> Dist:
+        raise NotImplementedError
+
+
+class Naive(Model):
+    name, min_obs = "naive", 2
+
+    def fit(self, years, values):
+        self.t_last, self.y_last = int(years[-1]), float(values[-1])
+        gaps, d = np.diff(years), np.diff(values)
+        self.sigma = math.sqrt(np.mean(d ** 2 / gaps))
+        self.df = len(d)
+        return self
+
+    def dist(self, year):
+        h = year - self.t_last
+        return Dist(self.y_last, self.sigma * math.sqrt(h), self.df)
+
+
+class Drift(Model):
+    name, min_obs = "drift", 3
+
+    def fit(self, years, values):
+        self.t_last, self.y_last = int(years[-1]), float(values[-1])
+        self.span = float(years[-1] - years[0])
+        self.c = (values[-1] - values[0]) / self.span
+        gaps, d = np.diff(years), np.diff(values)
+        e = d - self.c * gaps
+        self.df = len(d) - 1
+        self.sigma = math.sqrt(np.sum(e ** 2 / gaps) / self.df)
+        return self
+
+    def dist(self, year):
+        h = year - self.t_last
+        return Dist(self.y_last + self.c * h, self.sigma * math.sqrt(h * (1 + h / self.span)), self.df)
+
+
+class LogLinear(Model):
+    name, min_obs = "log_linear", 3
+
+    def fit(self, years, values):
+        import statsmodels.api as sm
+        if np.any(values <= 0):
+            raise ValueError("log-linear trend needs positive values")
+        self.t0 = float(np.mean(years))
+        X = sm.add_constant(years - self.t0)
+        self.res = sm.OLS(np.log(values), X).fit()
+        return self
+
+    def dist(self, year):
+        X = np.array([[1.0, year - self.t0]])
+        pred = self.res.get_prediction(X)
+        se_obs = math.sqrt(float(pred.se_mean[0]) ** 2 + float(self.res.scale))
+        return Dist(float(pred.predicted_mean[0]), se_obs, float(self.res.df_resid), log=True)
+
+
+class _StatsmodelsForecaster(Model):
+    """ETS and ARIMA on a regular series: distribution read from the 95% interval."""
+
+    def _frame(self, h: int) -> pd.DataFrame:
+        raise NotImplementedError
+
+    def dist(self, year):
+        h = year - self.t_last
+        if h > len(self._cache):
+            self._cache = self._frame(max(h, 2 * len(self._cache) or 1))
+        row = self._cache.iloc[h - 1]
+        scale = (row["hi"] - row["lo"]) / (2 * stats.norm.ppf(0.975))
+        return Dist(float(row["mean"]), float(scale))
+
+
+class ETSDamped(_StatsmodelsForecaster):
+    name, min_obs = "ets_damped", LONG_WINDOW
+
+    def fit(self, years, values):
+        from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+        self.t_last, self.n = int(years[-1]), len(values)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            self.res = ETSModel(pd.Series(np.asarray(values, float)), error="add", trend="add",
+                                damped_trend=True).fit(disp=False)
+        self.converged = bool(self.res.mle_retvals.get("converged", True)) if isinstance(self.res.mle_retvals, dict) else True
+        self._cache = self._frame(10)
+        return self
+
+    def _frame(self, h):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            f = self.res.get_prediction(start=self.n, end=self.n + h - 1).summary_frame(alpha=0.05)
+        return pd.DataFrame({"mean": f["mean"].to_numpy(), "lo": f["pi_lower"].to_numpy(),
+                             "hi": f["pi_upper"].to_numpy()})
+
+
+class ARIMADrift(_StatsmodelsForecaster):
+    name, min_obs = "arima_drift", LONG_WINDOW
+
+    def fit(self, years, values):
+        from statsmodels.tsa.arima.model import ARIMA
+        self.t_last = int(years[-1])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            self.res = ARIMA(np.asarray(values, float), order=(0, 1, 0), trend="t").fit()
+        self._cache = self._frame(10)
+        return self
+
+    def _frame(self, h):
+        f = self.res.get_forecast(h).summary_frame(alpha=0.05)
+        return pd.DataFrame({"mean": f["mean"].to_numpy(), "lo": f["mean_ci_lower"].to_numpy(),
+                             "hi": f["mean_ci_upper"].to_numpy()})
+
+
+MODELS = {m.name: m for m in (Naive, Drift, LogLinear, ARIMADrift, ETSDamped)}
+
+
+def candidates(years: np.ndarray, values: np.ndarray) -> list[str]:
+    names = ["naive", "drift"]
+    if np.all(values > 0):
+        names.append("log_linear")
+    regular = len(years) >= LONG_SERIES and np.all(np.diff(years) == 1)
+    if regular:
+        names += ["arima_drift", "ets_damped"]
+    return names
+
+
+def fit_model(name: str, years, values) -> Model:
+    return MODELS[name]().fit(np.asarray(years, float), np.asarray(values, float))
+
+
+def _bounds(unit: str) -> tuple[float, float]:
+    if unit == "percent":
+        return 0.0, 100.0
+    if unit in NONNEGATIVE_UNITS:
+        return 0.0, math.inf
+    return -math.inf, math.inf
+
+
+def interval_row(d: Dist, unit: str) -> dict:
+    lo_b, hi_b = _bounds(unit)
+    clip = lambda x: float(min(max(x, lo_b), hi_b))  # noqa: E731
+    return {"mean": clip(d.centre()), "lo80": clip(d.quantile(0.10)), "hi80": clip(d.quantile(0.90)),
+            "lo95": clip(d.quantile(0.025)), "hi95": clip(d.quantile(0.975))}
+
+
+def mase_scale(values: np.ndarray) -> float:
+    d = np.abs(np.diff(values))
+    return float(np.mean(d)) if len(d) else math.nan
+
+
+def backtest(years: np.ndarray, values: np.ndarray, names: list[str], unit: str,
+             initial: int) -> pd.DataFrame:
+    """One-step rolling-origin forecasts of each candidate: one row per model and origin."""
+    rows = []
+    for k in range(initial, len(years)):
+        for name in names:
+            if k < MODELS[name].min_obs:
+                continue
+            try:
+                m = fit_model(name, years[:k], values[:k])
+                iv = interval_row(m.dist(int(years[k])), unit)
+            except (ValueError, np.linalg.LinAlgError, ZeroDivisionError):
+                continue
+            actual = float(values[k])
+            rows.append({"model": name, "origin_year": int(years[k - 1]), "year": int(years[k]),
+                         "actual": actual, "forecast": iv["mean"], "abs_error": abs(iv["mean"] - actual),
+                         "in80": iv["lo80"] <= actual <= iv["hi80"],
+                         "in95": iv["lo95"] <= actual <= iv["hi95"]})
+    return pd.DataFrame(rows, columns=["model", "origin_year", "year", "actual", "forecast",
+                                       "abs_error", "in80", "in95"])
+
+
+def summarise_backtest(bt: pd.DataFrame, scale: float) -> pd.DataFrame:
+    if bt.empty:
+        return pd.DataFrame(columns=["model", "n_forecasts", "mae", "mase", "coverage80", "coverage95"])
+    g = bt.groupby("model")
+    out = pd.DataFrame({"n_forecasts": g.size(), "mae": g["abs_error"].mean(),
+                        "coverage80": g["in80"].mean(), "coverage95": g["in95"].mean()})
+    out["mase"] = out["mae"] / scale if scale and scale > 0 else math.nan
+    out = out.reset_index()
+    out["_o"] = out["model"].map(MODEL_ORDER.index)
+    return out.sort_values("_o").drop(columns="_o")[["model", "n_forecasts", "mae", "mase",
+                                                      "coverage80", "coverage95"]].reset_index(drop=True)
+
+
+@dataclass
+class SeriesForecast:
+    """The forecast of one series, or the reason there is none."""
+
+    entity: str
+    indicator: str
+    unit: str
+    years: list[int]
+    values: list[float]
+    status: str                      # "ok" or "too_short"
+    model: str | None = None
+    rule: str = ""
+    backtest: pd.DataFrame = field(default_factory=pd.DataFrame)
+    scores: pd.DataFrame = field(default_factory=pd.DataFrame)
+    path: pd.DataFrame = field(default_factory=pd.DataFrame)
+    fitted: Model | None = None
+    n_derived: int = 0
+
+    @property
+    def n_obs(self) -> int:
+        return len(self.years)
+
+    def prob_meets(self, year: int, target: float, comparator: str = ">=") -> float:
+        """Probability, under the chosen model, that the value in `year` meets the target."""
+        if self.fitted is None or year <= self.years[-1]:
+            return math.nan
+        p = self.fitted.dist(year).prob_at_least(target)
+        return p if comparator == ">=" else 1.0 - p
+
+    def as_row(self) -> dict:
+        row = {"entity": self.entity, "indicator": self.indicator, "unit": self.unit,
+               "n_obs": self.n_obs, "first_year": self.years[0] if self.years else None,
+               "last_year": self.years[-1] if self.years else None, "status": self.status,
+               "model": self.model, "rule": self.rule, "n_derived": self.n_derived}
+        if not self.scores.empty and self.model in set(self.scores["model"]):
+            s = self.scores.set_index("model").loc[self.model]
+            row.update(mae=s["mae"], mase=s["mase"], coverage80=s["coverage80"], coverage95=s["coverage95"])
+        return row
+
+
+def forecast_series(entity: str, indicator: str, unit: str, years, values, end_year: int,
+                    n_derived: int = 0) -> SeriesForecast:
+    """Choose a model for one annual series by the rule above and forecast to `end_year`."""
+    years = np.asarray(years, dtype=int)
+    values = np.asarray(values, dtype=float)
+    sf = SeriesForecast(entity, indicator, unit, years.tolist(), values.tolist(), "too_short",
+                        n_derived=n_derived)
+    if len(years) < MIN_OBS:
+        sf.rule = (f"{len(years)} observation{'s' if len(years) != 1 else ''}: fewer than "
+                   f"{MIN_OBS}, too short to model; no forecast")
+        return sf
+    names = candidates(years, values)
+    if len(years) == MIN_OBS:
+        choice = "drift"
+        sf.rule = ("3 observations: nothing can be held out and AICc is undefined for every "
+                   "candidate, so the random walk with drift is used (not evaluated)")
+    else:
+        initial = LONG_WINDOW if "ets_damped" in names else INITIAL_WINDOW
+        bt = backtest(years, values, names, unit, initial)
+        scores = summarise_backtest(bt, mase_scale(values))
+        sf.backtest, sf.scores = bt, scores
+        if scores.empty:
+            choice = "drift"
+            sf.rule = "no candidate could be evaluated; random walk with drift used (not evaluated)"
+        else:
+            common = scores[scores["n_forecasts"] == scores["n_forecasts"].max()]
+            best = common.sort_values("mae", kind="stable").iloc[0]
+            choice = str(best["model"])
+            sf.rule = (f"lowest mean absolute error in {int(best['n_forecasts'])} rolling-origin "
+                       f"one-step forecast{'s' if best['n_forecasts'] != 1 else ''} "
+                       f"(initial window {initial})")
+    try:
+        fitted = fit_model(choice, years, values)
+    except (ValueError, np.linalg.LinAlgError):
+        choice, fitted = "naive", fit_model("naive", years, values)
+        sf.rule += "; the chosen model failed to fit, naive used"
+    sf.model, sf.fitted, sf.status = choice, fitted, "ok"
+    path_years = range(int(years[-1]) + 1, max(end_year, int(years[-1])) + 1)
+    sf.path = pd.DataFrame([{"year": y, **interval_row(fitted.dist(y), unit)} for y in path_years],
+                           columns=["year", "mean", "lo80", "hi80", "lo95", "hi95"])
+    return sf
+
+
+# --------------------------------------------------------------------------- per entity
+
+FORECAST_MEASURES = ("flow", "stock", "ratio", "share")
+
+
+def entity_forecasts(obs: pd.DataFrame, indicators: pd.DataFrame, entity: str,
+                     end_year: int) -> list[SeriesForecast]:
+    """A forecast (or the reason for none) for every annual series of `entity` in `obs`.
+
+    `obs` is one value per point (``growth.analysis_observations``). Only the latest stretch on
+    one basis is modelled (no model across a series break). Growth rates and reported changes are
+    inputs to derivations, not series to forecast.
+    """
+    from analysis.growth import comparable_segment, series
+
+    meta = indicators.set_index("indicator_id")
+    out = []
+    annual = obs[(obs["entity"] == entity) & (obs["period"] == "year")]
+    for indicator in sorted(annual["indicator"].unique()):
+        if meta.loc[indicator, "measure"] not in FORECAST_MEASURES:
+            continue
+        s = comparable_segment(series(obs, entity, indicator))
+        out.append(forecast_series(entity, indicator, meta.loc[indicator, "unit"],
+                                   s["year"].astype(int).tolist(), s["value"].tolist(), end_year,
+                                   n_derived=int(s["derived"].astype(bool).sum())))
+    return out
+
+
+def forecast_table(sfs: list[SeriesForecast]) -> pd.DataFrame:
+    """One row per series: the model, why, and its backtest scores (or why there is none)."""
+    cols = ["entity", "indicator", "unit", "n_obs", "first_year", "last_year", "status", "model",
+            "rule", "n_derived", "mae", "mase", "coverage80", "coverage95"]
+    return pd.DataFrame([sf.as_row() for sf in sfs]).reindex(columns=cols)
+
+
+def paths_table(sfs: list[SeriesForecast]) -> pd.DataFrame:
+    """Forecast paths with 80% and 95% intervals, long format."""
+    frames = [sf.path.assign(entity=sf.entity, indicator=sf.indicator, model=sf.model, unit=sf.unit)
+              for sf in sfs if sf.status == "ok" and not sf.path.empty]
+    cols = ["entity", "indicator", "model", "unit", "year", "mean", "lo80", "hi80", "lo95", "hi95"]
+    if not frames:
+        return pd.DataFrame(columns=cols)
+    return pd.concat(frames, ignore_index=True)[cols]
+
+
+def scores_table(sfs: list[SeriesForecast]) -> pd.DataFrame:
+    """Backtest scores of every candidate for every evaluated series."""
+    frames = [sf.scores.assign(entity=sf.entity, indicator=sf.indicator,
+                               chosen=sf.scores["model"] == sf.model)
+              for sf in sfs if not sf.scores.empty]
+    cols = ["entity", "indicator", "model", "chosen", "n_forecasts", "mae", "mase", "coverage80", "coverage95"]
+    if not frames:
+        return pd.DataFrame(columns=cols)
+    return pd.concat(frames, ignore_index=True)[cols]

@@ -1,0 +1,103 @@
+"""One report = data as of a year + its forecasts + its scorecard; parameters checked first.
+
+The notebooks and the command line both start here, so a report year, an entity or a horizon
+that cannot work fails the same way everywhere: with a one-line message that says what is valid.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from analysis import data, forecast, growth, targets
+
+DEFAULT_ENTITY = "ordos_city"
+DEFAULT_HORIZON = 3
+MAX_HORIZON = 15
+
+
+class ParameterError(ValueError):
+    """A report parameter outside what the data allows; the message says what is valid."""
+
+
+def data_years(ds: data.Dataset) -> tuple[int, int]:
+    """First and last year with any observation."""
+    years = ds.observations["year"].astype(int)
+    return int(years.min()), int(years.max())
+
+
+def latest_full_year(ds: data.Dataset, entity: str = DEFAULT_ENTITY) -> int:
+    """The latest year with a full-year observation for `entity`: the default report year."""
+    obs = ds.observations
+    sel = obs[(obs["entity"] == entity) & (obs["period"] == "year")]
+    return int((sel if not sel.empty else obs)["year"].max())
+
+
+def check_parameters(ds: data.Dataset, year: int | None, entity: str, horizon: int) -> int:
+    """Validate the parameters; return the report year (default: latest full year of data)."""
+    entities = ds.entities["entity_id"].tolist()
+    if entity not in entities:
+        raise ParameterError(f"unknown entity {entity!r}; valid entities: {', '.join(entities)}")
+    first, last = data_years(ds)
+    if year is None:
+        year = latest_full_year(ds, entity)
+    try:
+        year = int(year)
+    except (TypeError, ValueError):
+        raise ParameterError(f"report year must be a whole number between {first} and {last}, not {year!r}")
+    if not first <= year <= last:
+        raise ParameterError(f"no data for report year {year}; valid report years: {first}–{last}")
+    try:
+        horizon = int(horizon)
+    except (TypeError, ValueError):
+        raise ParameterError(f"horizon must be a whole number of years from 0 to {MAX_HORIZON}, not {horizon!r}")
+    if not 0 <= horizon <= MAX_HORIZON:
+        raise ParameterError(f"horizon must be between 0 and {MAX_HORIZON} years, not {horizon}")
+    return year
+
+
+@dataclass
+class Report:
+    ds: data.Dataset          # everything in data/
+    view: data.Dataset        # what a report for `year` may use
+    year: int
+    entity: str
+    horizon: int
+    obs: pd.DataFrame         # one value per point, reported and derived, as of `year`
+    forecasts: list[forecast.SeriesForecast]
+    card: pd.DataFrame
+
+    @property
+    def forecast_by_series(self) -> dict:
+        return {(f.entity, f.indicator): f for f in self.forecasts}
+
+    @property
+    def data_end(self) -> int:
+        """Last year with an observation the report uses."""
+        return int(self.view.observations["year"].max())
+
+    def label(self, kind: str, key: str) -> str:
+        return data.names(self.ds, kind)[key]
+
+    def children(self, entity: str | None = None) -> list[str]:
+        ents = self.ds.entities
+        return ents.loc[ents["parent"] == (entity or self.entity), "entity_id"].tolist()
+
+
+def build_report(year: int | None = None, entity: str = DEFAULT_ENTITY,
+                 horizon: int = DEFAULT_HORIZON, data_dir: str | Path | None = None,
+                 ds: data.Dataset | None = None) -> Report:
+    """Load (or take) the data, check the parameters, and compute forecasts and the scorecard."""
+    ds = ds if ds is not None else data.load(data_dir or data.DEFAULT_DATA_DIR)
+    year = check_parameters(ds, year, entity, horizon)
+    horizon = int(horizon)
+    view = data.as_of(ds, year)
+    obs = growth.analysis_observations(view)
+    modelled = list(dict.fromkeys([entity, *view.targets["entity"].tolist()]))
+    fcs: list[forecast.SeriesForecast] = []
+    for e in modelled:
+        fcs += forecast.entity_forecasts(obs, ds.indicators, e, year + horizon)
+    fmap = {(f.entity, f.indicator): f for f in fcs}
+    card = targets.scorecard(view, obs, year, fmap)
+    return Report(ds, view, year, entity, horizon, obs, fcs, card)
