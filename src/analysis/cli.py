@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
+from pathlib import Path as _Path
 
-from analysis import data
+# Heavy modules (pandas, pandera, statsmodels) are imported inside the commands, so that an
+# up-to-date `build` answers in well under a second.
+DEFAULT_DATA = str(_Path(__file__).resolve().parents[2] / "data")
+DEFAULT_HORIZON = 3
 
 EXIT_USAGE = 2
 
@@ -23,29 +26,137 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     v = sub.add_parser("validate", help="validate the data package")
-    v.add_argument("--data", default=str(data.DEFAULT_DATA_DIR), help="data directory (default: data/)")
+    v.add_argument("--data", default=DEFAULT_DATA, help="data directory (default: data/)")
+
+    def common(sp, entity_default):
+        sp.add_argument("--year", type=_int_arg("year"), default=None,
+                        help="report year: use only data up to this year (default: latest full year)")
+        sp.add_argument("--entity", default=entity_default, help="entity id (see data/entities.csv)")
+        sp.add_argument("--format", choices=("table", "csv", "json"), default="table")
+        sp.add_argument("--data", default=DEFAULT_DATA, help=argparse.SUPPRESS)
+
+    s = sub.add_parser("scorecard", help="progress toward every target for a report year")
+    common(s, None)
+    f = sub.add_parser("forecast", help="forecasts for every series of an entity")
+    common(f, "ordos_city")
+    f.add_argument("--horizon", type=_int_arg("horizon"), default=DEFAULT_HORIZON,
+                   help=f"years beyond the report year (default {DEFAULT_HORIZON})")
+
+    b = sub.add_parser("build", help="execute the notebooks and build the HTML book")
+    b.add_argument("--year", type=_int_arg("year"), default=None)
+    b.add_argument("--entity", default="ordos_city")
+    b.add_argument("--horizon", type=_int_arg("horizon"), default=DEFAULT_HORIZON)
+    b.add_argument("--jobs", type=int, default=None, help="notebooks executed at once (default: cores)")
+    b.add_argument("--force", action="store_true", help="re-execute every notebook (ignore the cache)")
+    b.add_argument("--out", default=None, help="site directory (default: _build/html)")
+
+    r = sub.add_parser("refresh-notebooks",
+                       help="re-execute notebooks/ in place with default parameters (committed outputs)")
+    r.add_argument("--check", action="store_true",
+                   help="only check that the committed outputs are current; exit 1 if stale")
     return p
 
 
-def cmd_validate(args) -> int:
-    ds = data.load(args.data)
-    print(f"OK: {Path(args.data).name}/ is valid — {ds.summary()}")
+def _int_arg(name):
+    def parse(text):
+        try:
+            return int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{name} must be a whole number, not {text!r}")
+    return parse
+
+
+def _print(df, fmt: str, title: str = "") -> None:
+    if fmt == "csv":
+        sys.stdout.write(df.to_csv(index=False))
+    elif fmt == "json":
+        sys.stdout.write(df.to_json(orient="records", force_ascii=False, indent=1) + "\n")
+    else:
+        if title:
+            print(title)
+        print(df.to_string(index=False, na_rep="–", float_format=lambda x: f"{x:,.3g}"))
+
+
+def cmd_scorecard(args) -> int:
+    from analysis.report import build_report
+
+    rep = build_report(args.year, args.entity or "ordos_city", DEFAULT_HORIZON, data_dir=args.data)
+    card = rep.card if args.entity is None else rep.card[rep.card["entity"] == args.entity]
+    if args.format == "table":
+        cols = ["target_id", "entity", "target_value", "unit", "target_year", "latest_year",
+                "latest_value", "required_cagr", "actual_cagr", "ratio", "p_meet", "status_label"]
+        view = card[cols].copy()
+        for c in ("required_cagr", "actual_cagr", "ratio", "p_meet"):
+            view[c] = (view[c].astype(float) * 100).round(1)
+        view = view.rename(columns={"required_cagr": "req_cagr_%", "actual_cagr": "act_cagr_%",
+                                    "ratio": "R_%", "p_meet": "P(meet)_%", "status_label": "status"})
+        _print(view, "table", f"Scorecard for {rep.year} (data as of {rep.year}; {len(card)} targets)")
+        counts = card["status_label"].value_counts()
+        print("\n" + "; ".join(f"{k}: {v}" for k, v in counts.items()))
+    else:
+        _print(card, args.format)
     return 0
 
 
-COMMANDS = {"validate": cmd_validate}
+def cmd_forecast(args) -> int:
+    from analysis import forecast
+    from analysis.report import build_report
+
+    rep = build_report(args.year, args.entity, args.horizon, data_dir=args.data)
+    fcs = [f for f in rep.forecasts if f.entity == args.entity]
+    table, paths = forecast.forecast_table(fcs), forecast.paths_table(fcs)
+    if args.format == "table":
+        ok = table[table["status"] == "ok"]
+        _print(ok[["indicator", "n_obs", "first_year", "last_year", "model", "mae", "mase", "rule"]],
+               "table", f"Forecasts for {args.entity}, data as of {rep.year}, to {rep.year + rep.horizon}")
+        print()
+        _print(paths.drop(columns=["entity"]), "table", "Point forecasts with 80% and 95% prediction intervals")
+        short = table[table["status"] != "ok"]
+        if len(short):
+            print(f"\nNot modelled ({len(short)} series, fewer than 3 annual observations): "
+                  + ", ".join(short["indicator"]))
+    else:
+        out = table.merge(paths, on=["entity", "indicator", "unit"], how="left",
+                          suffixes=("", "_path")).drop(columns=["model_path"])
+        _print(out, args.format)
+    return 0
+
+
+def cmd_build(args) -> int:
+    from analysis import pipeline
+    return pipeline.build(year=args.year, entity=args.entity, horizon=args.horizon,
+                          jobs=args.jobs, force=args.force, out=args.out)
+
+
+def cmd_refresh(args) -> int:
+    from analysis import pipeline
+    return pipeline.refresh_notebooks(check=args.check)
+
+
+def cmd_validate(args) -> int:
+    from analysis import data
+
+    ds = data.load(args.data)
+    print(f"OK: {_Path(args.data).name}/ is valid — {ds.summary()}")
+    return 0
+
+
+COMMANDS = {"validate": cmd_validate, "scorecard": cmd_scorecard, "forecast": cmd_forecast,
+            "build": cmd_build, "refresh-notebooks": cmd_refresh}
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    from analysis.errors import DataError, ParameterError
+
     try:
         return COMMANDS[args.command](args)
-    except data.DataError as exc:
+    except DataError as exc:
         n = len(exc.problems)
         print(f"Invalid data ({n} problem{'s' if n != 1 else ''}):", file=sys.stderr)
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
         return EXIT_USAGE
-    except UsageError as exc:
+    except (UsageError, ParameterError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE

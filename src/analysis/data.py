@@ -16,6 +16,8 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
+from analysis.errors import DataError, Problem  # noqa: F401  (re-exported)
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATA_DIR = REPO_ROOT / "data"
 
@@ -51,32 +53,6 @@ ENTITY_LEVELS = ("country", "province", "city", "zone", "zone_group")
 
 MIN_YEAR, MAX_YEAR = 1978, 2035
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One problem in one cell (or row, or file) of the data package."""
-
-    file: str
-    row: int | None
-    column: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = [self.file]
-        if self.row is not None:
-            where.append(f"row {self.row}")
-        if self.column:
-            where.append(f"column '{self.column}'")
-        return ", ".join(where) + ": " + self.message
-
-
-class DataError(Exception):
-    """Raised when the data package does not validate; carries every problem found."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = list(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
 
 
 @dataclass

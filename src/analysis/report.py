@@ -11,14 +11,11 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import data, forecast, growth, targets
+from analysis.errors import ParameterError
 
 DEFAULT_ENTITY = "ordos_city"
 DEFAULT_HORIZON = 3
 MAX_HORIZON = 15
-
-
-class ParameterError(ValueError):
-    """A report parameter outside what the data allows; the message says what is valid."""
 
 
 def data_years(ds: data.Dataset) -> tuple[int, int]:
@@ -94,7 +91,13 @@ def build_report(year: int | None = None, entity: str = DEFAULT_ENTITY,
     horizon = int(horizon)
     view = data.as_of(ds, year)
     obs = growth.analysis_observations(view)
-    modelled = list(dict.fromkeys([entity, *view.targets["entity"].tolist()]))
+    ents = ds.entities.set_index("entity_id")["parent"]
+    family = [entity, *ents.index[ents == entity].tolist()]
+    e = entity
+    while isinstance(ents.get(e), str):  # benchmarks: the parents up the chain
+        e = ents[e]
+        family.append(e)
+    modelled = list(dict.fromkeys([*family, *view.targets["entity"].tolist()]))
     fcs: list[forecast.SeriesForecast] = []
     for e in modelled:
         fcs += forecast.entity_forecasts(obs, ds.indicators, e, year + horizon)

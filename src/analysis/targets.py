@@ -201,6 +201,7 @@ def assess_target(t: dict, obs: pd.DataFrame, report_year: int, forecasts: dict 
     res: dict
     if kind == "multiple_of_baseline":
         if baseline is None:
+            target_value = None  # the level to reach is unknown without the baseline
             upto = s[s["year"] <= report_year]
             res = {"status": "insufficient_data",
                    "rule": f"baseline ({t.get('baseline_year')}) not reported, so the target level is unknown"}

@@ -1,0 +1,97 @@
+"""Tables in the book: deterministic HTML, a CSV download beside each, and values for prose.
+
+The build passes each notebook a ``downloads_dir`` parameter (see :func:`set_downloads`); every
+table shown with :func:`show` is then written there as CSV (UTF-8 with BOM, so spreadsheet
+software opens the Chinese text correctly) and the site serves it under ``downloads/``. Without
+it (tests, a notebook opened by hand) nothing is written and the page looks the same.
+"""
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import pandas as pd
+
+DOWNLOADS_URL = "../downloads"
+_downloads_dir: Path | None = None
+
+
+def set_downloads(directory: str | Path | None) -> None:
+    """Where :func:`show` writes each table's CSV (None: nowhere)."""
+    global _downloads_dir
+    _downloads_dir = Path(directory) if directory else None
+
+
+def fmt_number(x, digits: int = 4) -> str:
+    """A number as the report prints it: thousands separators, no float noise; '–' for none."""
+    if x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x)):
+        return "–"
+    if isinstance(x, (int,)) or (isinstance(x, float) and x.is_integer() and abs(x) < 1e15):
+        return f"{int(x):,}"
+    if abs(x) >= 1000:
+        return f"{x:,.0f}"
+    return f"{x:.{digits}g}"
+
+
+def fmt_pct(x, digits: int = 1) -> str:
+    """A fraction (0.05) as a percentage ('5.0%')."""
+    if x is None or x is pd.NA or (isinstance(x, float) and (math.isnan(x) or math.isinf(x))):
+        return "–"
+    return f"{100 * x:.{digits}f}%"
+
+
+def csv_name(name: str) -> str:
+    return re.sub(r"[^a-z0-9_\-]+", "_", name.lower()).strip("_") + ".csv"
+
+
+def write_csv(df: pd.DataFrame, name: str, directory: str | Path | None = None) -> Path | None:
+    directory = directory or _downloads_dir
+    if not directory:
+        return None
+    path = Path(directory) / csv_name(name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    df.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
+    return path
+
+
+def styled(df: pd.DataFrame, name: str, formats: dict | None = None, caption: str | None = None,
+           cell_styles: pd.DataFrame | None = None):
+    """A pandas Styler with a fixed id (so the HTML is the same on every run)."""
+    view = df.copy()
+    for col in view.columns:
+        if formats and col in formats:
+            view[col] = view[col].map(formats[col])
+        elif pd.api.types.is_numeric_dtype(view[col]) and not pd.api.types.is_bool_dtype(view[col]):
+            view[col] = view[col].map(fmt_number)
+        else:
+            view[col] = view[col].map(lambda v: "–" if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) else v)
+    st = view.style.hide(axis="index").set_uuid(re.sub(r"\W", "", name))
+    st = st.set_table_attributes('class="report-table"')
+    if caption:
+        st = st.set_caption(caption)
+    if cell_styles is not None:
+        st = st.apply(lambda _: cell_styles.reindex(columns=view.columns).fillna(""), axis=None)
+    return st
+
+
+def show(df: pd.DataFrame, name: str, caption: str | None = None, formats: dict | None = None,
+         cell_styles: pd.DataFrame | None = None, csv: pd.DataFrame | None = None):
+    """Display a table and a link to its CSV (the full-precision data behind it)."""
+    from IPython.display import HTML, display
+
+    write_csv(csv if csv is not None else df, name)
+    display(styled(df, name, formats, caption, cell_styles))
+    display(HTML(f'<p class="csv-download"><a href="{DOWNLOADS_URL}/{csv_name(name)}" download>'
+                 f'Download this table as CSV</a></p>'))
+
+
+def glue_values(values: dict) -> None:
+    """Make values available to the page's prose, unseen here: the prose writes
+    ``{glue:md}`key` `` and the build pastes the value, so no number is typed into text."""
+    from IPython.display import Markdown
+    from myst_nb import glue
+
+    for key, value in values.items():
+        text = value if isinstance(value, str) else fmt_number(value)
+        glue(key, Markdown(text), display=False)
