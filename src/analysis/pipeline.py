@@ -120,12 +120,24 @@ def _tidy(nb_path: Path) -> None:
     nb = nbformat.read(nb_path, as_version=4)
     for c in nb.cells:
         tags = c.metadata.get("tags", [])
-        if "injected-parameters" in tags and "remove-cell" not in tags:
-            c.metadata["tags"] = tags + ["remove-cell"]
+        if "injected-parameters" in tags:
+            if "remove-cell" not in tags:
+                c.metadata["tags"] = tags + ["remove-cell"]
+            c.id = "injected-parameters"  # papermill gives it a random id
+            # the per-build scratch path is plumbing, not a parameter of the report
+            c.source = "\n".join(ln if not ln.startswith("downloads_dir = ") else 'downloads_dir = "(build directory)"'
+                                 for ln in c.source.splitlines())
         c.metadata.pop("papermill", None)
         c.metadata.pop("execution", None)
     nb.metadata.pop("papermill", None)
     nbformat.write(nb, nb_path)
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)
 
 
 def _execute(src: Path, dst: Path, params: dict) -> float:
@@ -137,7 +149,7 @@ def _execute(src: Path, dst: Path, params: dict) -> float:
         pm.execute_notebook(str(src), str(dst), parameters=params, kernel_name=KERNEL,
                             cwd=str(src.parent), progress_bar=False, log_output=False)
     except pm.PapermillExecutionError as exc:
-        raise BuildError(f"notebook {src.relative_to(ROOT)} failed in cell {exc.exec_count} "
+        raise BuildError(f"notebook {_shown(src)} failed in cell {exc.exec_count} "
                          f"(cell index {exc.cell_index}): {exc.ename}: {exc.evalue}") from None
     _tidy(dst)
     return time.perf_counter() - t0
@@ -372,12 +384,6 @@ def refresh_notebooks(check: bool = False) -> int:
             return 1
         _tidy(nb_path)
         nb = nbformat.read(nb_path, as_version=4)
-        for c in nb.cells:  # execution counts are not content
-            if c.cell_type == "code":
-                c.execution_count = None
-                for o in c.get("outputs", []):
-                    if "execution_count" in o:
-                        o["execution_count"] = None
         nb.metadata[STAMP_KEY] = {"inputs": committed_stamp(nb_path)}
         nbformat.write(nb, nb_path)
     return 0

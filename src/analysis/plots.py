@@ -118,8 +118,8 @@ def series_chart(lines: list[dict], title: str, unit: str, source: str, note: st
             ax.plot(years[derived], values[derived], "o", mfc="white", color=colour, ms=5)
     if reference:
         ax.axhline(reference["value"], ls="--", color="#444444", lw=1.2)
-        ax.annotate(reference["label"], (ax.get_xlim()[1], reference["value"]), ha="right",
-                    xytext=(-4, 4), textcoords="offset points", fontsize=8.5, color="#333333")
+        ax.annotate(reference["label"], (ax.get_xlim()[0], reference["value"]), ha="left",
+                    xytext=(4, 4), textcoords="offset points", fontsize=8.5, color="#333333")
     ax.set_title(title)
     ax.set_xlabel("Year")
     ax.set_ylabel(unit_label(unit))

@@ -34,6 +34,10 @@ def fmt_number(x, digits: int = 4) -> str:
     return f"{x:.{digits}g}"
 
 
+def is_year(x) -> bool:
+    return isinstance(x, (int,)) and not isinstance(x, bool) and 1900 <= x <= 2100
+
+
 def fmt_pct(x, digits: int = 1) -> str:
     """A fraction (0.05) as a percentage ('5.0%')."""
     if x is None or x is pd.NA or (isinstance(x, float) and (math.isnan(x) or math.isinf(x))):
@@ -62,6 +66,8 @@ def styled(df: pd.DataFrame, name: str, formats: dict | None = None, caption: st
     for col in view.columns:
         if formats and col in formats:
             view[col] = view[col].map(formats[col])
+        elif "year" in str(col).lower() and pd.api.types.is_numeric_dtype(view[col]):
+            view[col] = view[col].map(lambda v: "–" if pd.isna(v) else str(int(v)))
         elif pd.api.types.is_numeric_dtype(view[col]) and not pd.api.types.is_bool_dtype(view[col]):
             view[col] = view[col].map(fmt_number)
         else:
@@ -81,7 +87,7 @@ def show(df: pd.DataFrame, name: str, caption: str | None = None, formats: dict 
     from IPython.display import HTML, display
 
     write_csv(csv if csv is not None else df, name)
-    display(styled(df, name, formats, caption, cell_styles))
+    display(HTML(styled(df, name, formats, caption, cell_styles).to_html()))
     display(HTML(f'<p class="csv-download"><a href="{DOWNLOADS_URL}/{csv_name(name)}" download>'
                  f'Download this table as CSV</a></p>'))
 
@@ -93,5 +99,5 @@ def glue_values(values: dict) -> None:
     from myst_nb import glue
 
     for key, value in values.items():
-        text = value if isinstance(value, str) else fmt_number(value)
+        text = value if isinstance(value, str) else (str(value) if is_year(value) else fmt_number(value))
         glue(key, Markdown(text), display=False)

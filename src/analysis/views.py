@@ -503,7 +503,7 @@ def probability_table(rep: Report) -> pd.DataFrame:
     c = rep.card[rep.card["target_year"].astype(int) > rep.year]
     return pd.DataFrame({
         "Target": c["name_en"] + " (" + c["name_zh"] + ")",
-        "By": c["target_year"].astype(int),
+        "By": c["target_year"].astype(int).astype(str),
         "Status": c["status_label"],
         "P(meet target)": c["p_meet"].map(lambda p: fmt_pct(p, 0) if not pd.isna(p) else "no model (too few data)"),
     }).reset_index(drop=True)

@@ -1,0 +1,37 @@
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "data"
+
+
+@pytest.fixture(scope="session")
+def ds():
+    from analysis import data
+
+    return data.load(DATA)
+
+
+@pytest.fixture()
+def data_copy(tmp_path):
+    """A writable copy of the shipped data package, to break in one place per test."""
+    dst = tmp_path / "data"
+    shutil.copytree(DATA, dst)
+    return dst
+
+
+def edit_csv(path: Path, fn) -> None:
+    """Load a CSV as text, let fn change the DataFrame, write it back as UTF-8."""
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    df = fn(df)
+    df.to_csv(path, index=False, encoding="utf-8")
+
+
+def obs_frame(rows):
+    """Observations for unit tests: one value per point, with the columns the library uses."""
+    base = {"entity": "e", "indicator": "i", "period": "year", "basis": None, "derived": False,
+            "qualifier": None, "unit": "count", "source_id": "s", "obs_id": "o"}
+    return pd.DataFrame([{**base, **r} for r in rows])

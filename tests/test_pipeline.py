@@ -1,0 +1,129 @@
+"""The build: every chapter, reproducible output, failures that keep the previous site."""
+import filecmp
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from analysis import pipeline
+from analysis.errors import ParameterError
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+def _all_files(root: Path):
+    return sorted(p.relative_to(root) for p in root.rglob("*") if p.is_file())
+
+
+@pytest.fixture(scope="module")
+def two_builds(tmp_path_factory):
+    """The book built twice from the same inputs, each executing every notebook."""
+    base = tmp_path_factory.mktemp("sites")
+    sites = []
+    for name in ("a", "b"):
+        stats = pipeline.BuildStats()
+        site = base / name / "html"
+        assert pipeline.build(out=site, force=True, progress=False, stats=stats) == 0
+        assert stats.kernels_started == len(pipeline.chapter_notebooks())
+        sites.append(site)
+    return sites
+
+
+def test_book_has_every_chapter_downloads_and_results(two_builds):
+    site = two_builds[0]
+    for page in pipeline.expected_pages():
+        assert (site / page).exists(), page
+    summary = (site / "notebooks" / "01_summary.html").read_text(encoding="utf-8")
+    assert "Report year" in summary and "鄂尔多斯市" in summary
+    assert "Download this table as CSV" in summary
+    assert (site / "downloads" / "scorecard.csv").exists()
+    for name in ("scorecard.csv", "forecasts.csv", "forecast_paths.csv"):
+        assert (site / "results" / name).stat().st_size > 100
+    # no glue placeholder or unrendered role is left in the prose
+    for page in site.glob("notebooks/*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert "{glue" not in text and "glue:md" not in text, page.name
+
+
+def test_two_builds_from_the_same_inputs_are_identical(two_builds):
+    a, b = two_builds
+    allowed = set()  # no file may differ: the build writes no timestamp
+    assert _all_files(a) == _all_files(b)
+    differ = [str(p) for p in _all_files(a) if not filecmp.cmp(a / p, b / p, shallow=False)]
+    assert set(differ) <= allowed, differ
+
+
+def test_rebuild_with_nothing_changed_starts_no_kernel(two_builds):
+    site = two_builds[1]
+    stats = pipeline.BuildStats()
+    assert pipeline.build(out=site, progress=False, stats=stats) == 0
+    assert stats.kernels_started == 0 and not stats.cached  # answered from the site's key
+
+
+def _broken_notebook(tmp_path) -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    params = nbformat.v4.new_code_cell("report_year = None")
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell("x = 1"),
+                nbformat.v4.new_code_cell("raise ValueError('a deliberately broken cell')")]
+    path = tmp_path / "99_broken.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def test_failing_notebook_stops_the_build_and_keeps_the_previous_site(tmp_path, monkeypatch, capsys):
+    site = tmp_path / "html"
+    site.mkdir()
+    (site / "index.html").write_text("previous site")
+    good = pipeline.chapter_notebooks()[:1]
+    monkeypatch.setattr(pipeline, "chapter_notebooks", lambda: good + [_broken_notebook(tmp_path)])
+    assert pipeline.build(out=site, force=True, progress=False) == 1
+    err = capsys.readouterr().err
+    assert "99_broken.ipynb" in err and "cell" in err and "a deliberately broken cell" in err
+    assert (site / "index.html").read_text() == "previous site"
+    assert [p.name for p in site.iterdir()] == ["index.html"]
+    assert not list(tmp_path.glob(".staging-*"))
+
+
+def test_bad_parameters_fail_before_touching_the_site(tmp_path):
+    site = tmp_path / "html"
+    site.mkdir()
+    (site / "index.html").write_text("previous site")
+    with pytest.raises(ParameterError):
+        pipeline.build(year=1990, out=site, progress=False)
+    assert (site / "index.html").read_text() == "previous site"
+
+
+def test_incomplete_site_is_not_published(tmp_path):
+    site, new = tmp_path / "html", tmp_path / "new"
+    site.mkdir()
+    new.mkdir()
+    (site / "index.html").write_text("previous site")
+    (new / "index.html").write_text("half a site")
+    with pytest.raises(pipeline.BuildError, match="incomplete"):
+        pipeline.publish(new, site)
+    assert (site / "index.html").read_text() == "previous site"
+
+
+def test_committed_notebook_outputs_are_current():
+    assert pipeline.refresh_notebooks(check=True) == 0, "run `make refresh-notebooks` and commit"
+
+
+def test_stale_check_notices_a_changed_data_row(tmp_path, monkeypatch):
+    data = tmp_path / "data"
+    shutil.copytree(pipeline.DATA_DIR, data)
+    obs = data / "observations.csv"
+    obs.write_text(obs.read_text(encoding="utf-8").replace(",49,", ",50,", 1), encoding="utf-8")
+    monkeypatch.setattr(pipeline, "DATA_DIR", data)
+    assert pipeline.refresh_notebooks(check=True) == 1
+
+
+def test_cache_key_follows_notebook_parameters_and_inputs():
+    nb = pipeline.chapter_notebooks()[0]
+    inputs = pipeline.inputs_digest()
+    k = pipeline.cache_key(nb, {"report_year": 2024}, inputs)
+    assert k == pipeline.cache_key(nb, {"report_year": 2024}, inputs)
+    assert k != pipeline.cache_key(nb, {"report_year": 2021}, inputs)
+    assert k != pipeline.cache_key(nb, {"report_year": 2024}, "other")

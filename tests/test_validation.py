@@ -1,0 +1,159 @@
+"""The validator rejects each kind of bad input with the file, the row and the column; exit 2."""
+import subprocess
+import sys
+
+import pytest
+
+from analysis import data
+from analysis.errors import DataError
+from conftest import edit_csv
+
+
+def problems_for(data_dir):
+    with pytest.raises(DataError) as info:
+        data.load(data_dir)
+    return info.value.problems
+
+
+def only(problems, file, row, column, contains):
+    hits = [p for p in problems if p.file.endswith(file) and p.row == row and p.column == column
+            and contains in p.message]
+    assert hits, f"expected {file} row {row} column {column} '{contains}', got: {[str(p) for p in problems]}"
+    return hits[0]
+
+
+def test_shipped_data_is_valid(ds):
+    assert len(ds.observations) > 100 and len(ds.targets) > 20
+
+
+def test_missing_column(data_copy):
+    edit_csv(data_copy / "observations.csv", lambda d: d.drop(columns=["unit"]))
+    only(problems_for(data_copy), "observations.csv", 1, "unit", "missing column 'unit'")
+
+
+def test_non_numeric_value(data_copy):
+    def f(d):
+        d.loc[4, "value"] = "about 50"
+        return d
+    edit_csv(data_copy / "observations.csv", f)
+    p = only(problems_for(data_copy), "observations.csv", 6, "value", "is not a number")
+    assert "'about 50'" in p.message
+
+
+def test_year_written_as_text(data_copy):
+    def f(d):
+        d.loc[0, "year"] = "2021年"
+        return d
+    edit_csv(data_copy / "observations.csv", f)
+    only(problems_for(data_copy), "observations.csv", 2, "year", "is not a whole number")
+
+
+def test_duplicate_row(data_copy):
+    def f(d):
+        dup = d.iloc[[3]].copy()
+        dup["obs_id"] = "o9999"
+        return __import__("pandas").concat([d, dup], ignore_index=True)
+    edit_csv(data_copy / "observations.csv", f)
+    problems = problems_for(data_copy)
+    n = len(__import__("pandas").read_csv(data_copy / "observations.csv"))
+    only(problems, "observations.csv", n + 1, None, "duplicate row")
+
+
+@pytest.mark.parametrize("column,bad,what", [
+    ("source_id", "no_such_source", "unknown source id"),
+    ("indicator", "no_such_indicator", "unknown indicator id"),
+    ("entity", "atlantis", "unknown entity id"),
+])
+def test_unknown_ids(data_copy, column, bad, what):
+    def f(d):
+        d.loc[7, column] = bad
+        return d
+    edit_csv(data_copy / "observations.csv", f)
+    p = only(problems_for(data_copy), "observations.csv", 9, column, what)
+    assert bad in p.message
+
+
+def test_percentage_over_100(data_copy):
+    def f(d):
+        i = d.index[d["indicator"] == "high_tech_enterprises_share_of_parent"][0]
+        d.loc[i, "value"] = "123.8"
+        return d
+    edit_csv(data_copy / "observations.csv", f)
+    only(problems_for(data_copy), "observations.csv", 5, "value", "between 0 and 100")
+
+
+def test_negative_count(data_copy):
+    def f(d):
+        d.loc[0, "value"] = "-49"
+        return d
+    edit_csv(data_copy / "observations.csv", f)
+    only(problems_for(data_copy), "observations.csv", 2, "value", "cannot be negative")
+
+
+def test_empty_file(data_copy):
+    (data_copy / "sources.csv").write_bytes(b"")
+    p = problems_for(data_copy)[0]
+    assert p.file.endswith("sources.csv") and "empty" in p.message
+
+
+def test_gbk_file(data_copy):
+    path = data_copy / "entities.csv"
+    path.write_bytes(path.read_text(encoding="utf-8").encode("gbk"))
+    p = problems_for(data_copy)[0]
+    assert p.file.endswith("entities.csv") and p.row == 2  # first Chinese name: 中国
+    assert "not valid UTF-8" in p.message and "GBK" in p.message and "CSV UTF-8" in p.message
+
+
+def test_target_year_before_baseline(data_copy):
+    def f(d):
+        d.loc[0, "baseline_year"] = "2026"
+        return d
+    edit_csv(data_copy / "targets.csv", f)
+    only(problems_for(data_copy), "targets.csv", 2, "target_year", "precedes the baseline year")
+
+
+def test_unit_must_match_indicator(data_copy):
+    def f(d):
+        d.loc[0, "unit"] = "percent"
+        return d
+    edit_csv(data_copy / "observations.csv", f)
+    only(problems_for(data_copy), "observations.csv", 2, "unit", "differs from the indicator's unit")
+
+
+def test_conflict_naming_unknown_observation(data_copy):
+    def f(d):
+        d.loc[0, "exclude_obs_ids"] = "o0042;o7777"
+        return d
+    edit_csv(data_copy / "conflicts.csv", f)
+    only(problems_for(data_copy), "conflicts.csv", 2, "exclude_obs_ids", "obs_id")
+
+
+def test_every_problem_is_reported_at_once(data_copy):
+    def f(d):
+        d.loc[0, "value"] = "x"
+        d.loc[1, "year"] = "y"
+        return d
+    edit_csv(data_copy / "observations.csv", f)
+    rows = {(p.row, p.column) for p in problems_for(data_copy)}
+    assert {(2, "value"), (3, "year")} <= rows
+
+
+def run_cli(*args):
+    return subprocess.run([sys.executable, "-m", "analysis", *args], capture_output=True, text=True)
+
+
+def test_cli_validate_ok():
+    r = run_cli("validate")
+    assert r.returncode == 0
+    assert r.stdout.count("\n") == 1 and r.stdout.startswith("OK:") and "observations" in r.stdout
+
+
+def test_cli_validate_bad_data_exits_2_without_traceback(data_copy):
+    def f(d):
+        d.loc[0, "year"] = "2021年"
+        return d
+    edit_csv(data_copy / "observations.csv", f)
+    r = run_cli("validate", "--data", str(data_copy))
+    assert r.returncode == 2
+    assert "observations.csv, row 2, column 'year'" in r.stderr
+    assert "Traceback" not in r.stderr
