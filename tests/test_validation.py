@@ -157,3 +157,16 @@ def test_cli_validate_bad_data_exits_2_without_traceback(data_copy):
     assert r.returncode == 2
     assert "observations.csv, row 2, column 'year'" in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_a_package_may_record_no_conflict(data_copy):
+    path = data_copy / "conflicts.csv"
+    path.write_text(path.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    assert data.load(data_copy).conflicts.empty
+
+
+def test_header_only_observations_are_rejected(data_copy):
+    path = data_copy / "observations.csv"
+    path.write_text(path.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    p = problems_for(data_copy)[0]
+    assert p.file.endswith("observations.csv") and "no data rows" in p.message

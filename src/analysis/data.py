@@ -86,7 +86,7 @@ def _row(index) -> int | None:
         return None
 
 
-def read_csv_text(path: Path) -> pd.DataFrame:
+def read_csv_text(path: Path, allow_no_rows: bool = False) -> pd.DataFrame:
     """Read a UTF-8 CSV as strings (empty cells become missing values).
 
     Raises DataError naming the file for an empty file or a file that is not UTF-8; a file that
@@ -117,9 +117,11 @@ def read_csv_text(path: Path) -> pd.DataFrame:
         m = re.search(r"line (\d+)", str(exc))
         raise DataError([Problem(name, int(m.group(1)) if m else None, None,
                                  f"the file is not well-formed CSV ({exc})")])
-    if df.empty:
+    if df.empty and not allow_no_rows:
         raise DataError([Problem(name, None, None, "the file has a header row but no data rows")])
     df.columns = [c.strip() for c in df.columns]
+    if df.empty:
+        return df
     return df.apply(lambda s: s.str.strip()).replace("", None)
 
 
@@ -178,6 +180,8 @@ TYPES: dict[str, dict[str, pa.Column]] = {
                   "years": _text(), "kind": _text(), "description": _text(),
                   "resolution": _text(), "exclude_obs_ids": _text(True), "reason": _text(True)},
 }
+
+OPTIONAL_ROWS = ("conflicts",)  # a package may record no conflict
 
 KEYS = {"entities": "entity_id", "indicators": "indicator_id", "sources": "source_id",
         "observations": "obs_id", "targets": "target_id", "conflicts": "conflict_id"}
@@ -361,7 +365,7 @@ def load(data_dir: str | Path = DEFAULT_DATA_DIR) -> Dataset:
     for table in FILES:
         path = data_dir / f"{table}.csv"
         try:
-            raw = read_csv_text(path)
+            raw = read_csv_text(path, allow_no_rows=(table in OPTIONAL_ROWS))
         except DataError as exc:
             problems += exc.problems
             continue

@@ -33,8 +33,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+Z975 = 1.959963984540054  # standard normal 97.5% quantile
 MIN_OBS = 3
 INITIAL_WINDOW = 3
 LONG_SERIES = 8
@@ -60,6 +60,8 @@ class Dist:
     log: bool = False
 
     def _t(self):
+        from scipy import stats
+
         return stats.norm if not np.isfinite(self.df) else stats.t(self.df)
 
     def quantile(self, q: float) -> float:
@@ -154,7 +156,7 @@ class _StatsmodelsForecaster(Model):
         if h > len(self._cache):
             self._cache = self._frame(max(h, 2 * len(self._cache) or 1))
         row = self._cache.iloc[h - 1]
-        scale = (row["hi"] - row["lo"]) / (2 * stats.norm.ppf(0.975))
+        scale = (row["hi"] - row["lo"]) / (2 * Z975)
         return Dist(float(row["mean"]), float(scale))
 
 

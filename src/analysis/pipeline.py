@@ -27,6 +27,8 @@ from pathlib import Path
 
 import nbformat
 
+from analysis import digest
+
 ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = ROOT / "data"
 DEFAULT_ENTITY, DEFAULT_HORIZON = "ordos_city", 3
@@ -35,7 +37,6 @@ BOOK_FILES = ["_config.yml", "_toc.yml", "book"]
 BUILD_DIR = ROOT / "_build"
 SITE_DIR = BUILD_DIR / "html"
 CACHE_DIR = ROOT / ".cache" / "notebooks"
-LIB_DIR = Path(__file__).resolve().parent
 KERNEL = "python3"
 
 
@@ -83,15 +84,16 @@ def _file_digest(paths) -> str:
     return h.hexdigest()
 
 
-def inputs_digest(data_dir: Path | None = None) -> str:
-    """Digest of what every notebook depends on besides itself: data files and library code."""
-    data_dir = Path(data_dir or DATA_DIR)
-    files = sorted(data_dir.glob("*.csv")) + sorted(LIB_DIR.glob("*.py"))
-    h = hashlib.sha256()
-    for p in files:
-        h.update(p.name.encode())
-        h.update(p.read_bytes())
-    return h.hexdigest()
+
+def inputs_digest(data_dir: Path | None = None, families: list[str] | None = None) -> str:
+    """Digest of the data (all rows, or the declared families) and the library code."""
+    return digest.inputs_digest(data_dir or DATA_DIR, families)
+
+
+def depends_on(path: Path) -> list[str]:
+    """The indicator families a notebook declares it reads (metadata analysis.depends_on)."""
+    nb = nbformat.read(path, as_version=4)
+    return list(nb.metadata.get("analysis", {}).get("depends_on", ["*"]))
 
 
 def notebook_digest(path: Path) -> str:
@@ -164,10 +166,9 @@ def execute_notebooks(notebooks: list[Path], out_dir: Path, downloads: Path, par
     stats = stats or BuildStats()
     out_dir.mkdir(parents=True, exist_ok=True)
     downloads.mkdir(parents=True, exist_ok=True)
-    inputs = inputs_digest()
     todo = []
     for nb in notebooks:
-        key = cache_key(nb, params, inputs)
+        key = cache_key(nb, params, inputs_digest(families=depends_on(nb)))
         hit = CACHE_DIR / key
         if not force and (hit / nb.name).exists():
             shutil.copy2(hit / nb.name, out_dir / nb.name)
@@ -178,6 +179,10 @@ def execute_notebooks(notebooks: list[Path], out_dir: Path, downloads: Path, par
             todo.append((nb, key))
     if not todo:
         return stats
+    # longest first (by the last measured time): the build ends when the slowest worker ends
+    timings_file = CACHE_DIR / "timings.json"
+    known = json.loads(timings_file.read_text()) if timings_file.exists() else {}
+    todo.sort(key=lambda item: -known.get(item[0].stem, 0.0))
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
     t0 = time.perf_counter()
 
@@ -212,6 +217,8 @@ def execute_notebooks(notebooks: list[Path], out_dir: Path, downloads: Path, par
             shutil.rmtree(own, ignore_errors=True)
     bar.close()
     stats.execute_seconds = time.perf_counter() - t0
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    timings_file.write_text(json.dumps({**known, **stats.timings}, indent=1, sort_keys=True))
     if errors:
         raise BuildError("; ".join(sorted(errors)))
     return stats
@@ -320,9 +327,11 @@ def build(year: int | None = None, entity: str = DEFAULT_ENTITY, horizon: int = 
         src.mkdir(parents=True)
         stage_sources(src)
         extra = src / "_extra"
+        # computed once here and memoised on disk: every notebook loads it instead of recomputing
+        rep = build_report(year, entity, horizon, memo=True)
+        write_site_data(rep, extra)
         execute_notebooks(chapter_notebooks(), src / "notebooks", extra / "downloads", params,
                           jobs=jobs, force=force, progress=progress, stats=stats)
-        write_site_data(build_report(year, entity, horizon, ds=ds), extra)
         if progress:
             print("Building the HTML with Jupyter Book …", file=sys.stderr)
         stats.book_seconds = jupyter_book(src, stage / "out")

@@ -5,12 +5,16 @@ that cannot work fails the same way everywhere: with a one-line message that say
 """
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import pickle
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from analysis import data, forecast, growth, targets
+from analysis import data, digest, forecast, growth, targets
 from analysis.errors import ParameterError
 
 DEFAULT_ENTITY = "ordos_city"
@@ -82,10 +86,33 @@ class Report:
         return ents.loc[ents["parent"] == (entity or self.entity), "entity_id"].tolist()
 
 
+MEMO_DIR = data.REPO_ROOT / ".cache" / "reports"
+
+
+def _memo_path(year, entity, horizon) -> Path:
+    key = hashlib.sha256(json.dumps([year, entity, int(horizon), digest.inputs_digest()]).encode())
+    return MEMO_DIR / f"{key.hexdigest()[:24]}.pkl"
+
+
 def build_report(year: int | None = None, entity: str = DEFAULT_ENTITY,
                  horizon: int = DEFAULT_HORIZON, data_dir: str | Path | None = None,
-                 ds: data.Dataset | None = None) -> Report:
-    """Load (or take) the data, check the parameters, and compute forecasts and the scorecard."""
+                 ds: data.Dataset | None = None, memo: bool = True) -> Report:
+    """Load (or take) the data, check the parameters, and compute forecasts and the scorecard.
+
+    With the shipped data directory and ``memo`` (the default), the result is kept in
+    ``.cache/reports/`` under a key of the parameters, every data file and the library code, so
+    the chapters of one build share one computation. A memoised report carries the forecasts'
+    paths and the scorecard's probabilities, not the fitted model objects.
+    """
+    use_memo = memo and ds is None and data_dir is None
+    if use_memo:
+        path = _memo_path(year, entity, horizon)
+        if path.exists():
+            try:
+                with open(path, "rb") as f:
+                    return pickle.load(f)
+            except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+                pass  # a stale or partial file: recompute
     ds = ds if ds is not None else data.load(data_dir or data.DEFAULT_DATA_DIR)
     year = check_parameters(ds, year, entity, horizon)
     horizon = int(horizon)
@@ -103,4 +130,13 @@ def build_report(year: int | None = None, entity: str = DEFAULT_ENTITY,
         fcs += forecast.entity_forecasts(obs, ds.indicators, e, year + horizon)
     fmap = {(f.entity, f.indicator): f for f in fcs}
     card = targets.scorecard(view, obs, year, fmap)
-    return Report(ds, view, year, entity, horizon, obs, fcs, card)
+    rep = Report(ds, view, year, entity, horizon, obs, fcs, card)
+    if use_memo:
+        for f in fcs:
+            f.fitted = None  # fitted statsmodels objects are large and not needed by the pages
+        MEMO_DIR.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        with open(tmp, "wb") as f:
+            pickle.dump(rep, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    return rep
