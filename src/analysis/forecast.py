@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 Z975 = 1.959963984540054  # standard normal 97.5% quantile
+INTERVAL_LEVELS = (0.80, 0.95)  # the prediction intervals the report shows (lo80/hi80, lo95/hi95)
 MIN_OBS = 3
 INITIAL_WINDOW = 3
 LONG_SERIES = 8
@@ -228,8 +229,9 @@ def _bounds(unit: str) -> tuple[float, float]:
 def interval_row(d: Dist, unit: str) -> dict:
     lo_b, hi_b = _bounds(unit)
     clip = lambda x: float(min(max(x, lo_b), hi_b))  # noqa: E731
-    return {"mean": clip(d.centre()), "lo80": clip(d.quantile(0.10)), "hi80": clip(d.quantile(0.90)),
-            "lo95": clip(d.quantile(0.025)), "hi95": clip(d.quantile(0.975))}
+    (a80, a95) = ((1 - level) / 2 for level in INTERVAL_LEVELS)
+    return {"mean": clip(d.centre()), "lo80": clip(d.quantile(a80)), "hi80": clip(d.quantile(1 - a80)),
+            "lo95": clip(d.quantile(a95)), "hi95": clip(d.quantile(1 - a95))}
 
 
 def mase_scale(values: np.ndarray) -> float:

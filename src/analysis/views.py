@@ -109,20 +109,55 @@ def summary_values(rep: Report) -> dict:
         "n_insufficient_data": int(counts["insufficient_data"]),
         "n_plan_targets": int((card["entity"] == "ordos_htz").sum()),
     }
-    for ind in ("high_tech_enterprises", "tech_smes", "rd_expenditure", "rd_intensity"):
-        s = growth.series(rep.obs, city, ind)
-        s = s[~s["derived"].astype(bool)]
-        vals[f"city_{ind}"] = fmt_number(float(s.iloc[-1]["value"])) if not s.empty else "not reported"
-        vals[f"city_{ind}_year"] = int(s.iloc[-1]["year"]) if not s.empty else "–"
-    bench = growth.benchmark_gaps(rep.obs, "rd_intensity", city, ["china"]).dropna(subset=[city, "china"])
-    if not bench.empty:
-        b = bench.iloc[-1]
-        vals["rd_gap_china_pp"] = f"{abs(b['gap_to_china']):.2f}"
-        vals["rd_gap_year"] = int(b["year"])
-        vals["china_rd_intensity"] = f"{b['china']:.2f}"
-    else:
-        vals["rd_gap_china_pp"], vals["rd_gap_year"], vals["china_rd_intensity"] = "–", "–", "–"
+    vals["enterprise_sentence"] = enterprise_sentence(rep, city)
+    vals["rd_sentence"] = rd_sentence(rep, city)
     return vals
+
+
+def _latest(rep: Report, entity: str, indicator: str, reported_only: bool = False):
+    s = growth.series(rep.obs, entity, indicator)
+    if reported_only:
+        s = s[~s["derived"].astype(bool)]
+    return None if s.empty else s.iloc[-1]
+
+
+def _count_phrase(rep: Report, entity: str, indicator: str, noun: str) -> str:
+    last = _latest(rep, entity, indicator)
+    if last is None:
+        return f"no reported count of {noun}"
+    if last["derived"]:
+        return f"about {fmt_number(round(float(last['value'])))} {noun} in {int(last['year'])} (derived, not reported)"
+    return f"{fmt_number(float(last['value']))} {noun} in {int(last['year'])}"
+
+
+def enterprise_sentence(rep: Report, entity: str) -> str:
+    """'Ordos City had 330 national high-tech enterprises in 2024 and 701 …' from the data."""
+    name = rep.ds.entities.set_index("entity_id").loc[entity, "name_en"]
+    return (f"{name} had {_count_phrase(rep, entity, 'high_tech_enterprises', 'national high-tech enterprises')} "
+            f"and {_count_phrase(rep, entity, 'tech_smes', 'registered tech-based SMEs')}.")
+
+
+def rd_sentence(rep: Report, entity: str) -> str:
+    """The latest reported R&D expenditure and intensity, and the gap to China that year."""
+    exp = _latest(rep, entity, "rd_expenditure", reported_only=True)
+    inten = _latest(rep, entity, "rd_intensity")
+    parts = []
+    if exp is not None:
+        parts.append(f"Its latest reported R&D expenditure is {fmt_number(float(exp['value']))} 亿元 ({int(exp['year'])})")
+    if inten is not None:
+        y = int(inten["year"])
+        china = growth.series(rep.obs, "china", "rd_intensity")
+        c = china[china["year"] == y]
+        text = (f"its latest R&D intensity is {float(inten['value']):.2f}% of GDP ({y}"
+                f"{', derived' if inten['derived'] else ''})")
+        if len(c):
+            cv = float(c.iloc[0]["value"])
+            text += f", {abs(float(inten['value']) - cv):.2f} percentage points below China's {cv:.2f}% that year"
+        parts.append(text)
+    if not parts:
+        return "No R&D figure for the city is in the data for this report year."
+    s = "; ".join(parts)
+    return s[0].upper() + s[1:] + "."
 
 
 def status_figure(rep: Report):
@@ -495,8 +530,12 @@ def fan_figures(rep: Report, entities: list[str]) -> list:
 
 
 def forecast_values(rep: Report, entities: list[str]) -> dict:
+    from analysis.forecast import INTERVAL_LEVELS
+
     fcs = [f for f in rep.forecasts if f.entity in entities]
-    return {"n_series": len(fcs), "n_modelled": sum(f.status == "ok" for f in fcs)}
+    inner, outer = INTERVAL_LEVELS
+    return {"n_series": len(fcs), "n_modelled": sum(f.status == "ok" for f in fcs),
+            "level_inner": f"{inner:.0%}", "level_outer": f"{outer:.0%}"}
 
 
 def probability_table(rep: Report) -> pd.DataFrame:
