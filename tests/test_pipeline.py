@@ -127,3 +127,20 @@ def test_cache_key_follows_notebook_parameters_and_inputs():
     assert k == pipeline.cache_key(nb, {"report_year": 2024}, inputs)
     assert k != pipeline.cache_key(nb, {"report_year": 2021}, inputs)
     assert k != pipeline.cache_key(nb, {"report_year": 2024}, "other")
+
+
+def test_chapters_declare_their_data_and_a_patent_row_leaves_rd_cached(tmp_path, monkeypatch):
+    deps = {nb.stem: pipeline.depends_on(nb) for nb in pipeline.chapter_notebooks()}
+    assert deps["03_patents"] == ["patents"] and deps["02_rd_intensity"] == ["rd"]
+    before = {k: pipeline.inputs_digest(families=v) for k, v in deps.items()}
+    data = tmp_path / "data"
+    shutil.copytree(pipeline.DATA_DIR, data)
+    obs = data / "observations.csv"
+    text = obs.read_text(encoding="utf-8")
+    assert ",patent_applications,2021,year,,458," in text
+    obs.write_text(text.replace(",patent_applications,2021,year,,458,", ",patent_applications,2021,year,,459,"),
+                   encoding="utf-8")
+    after = {k: pipeline.inputs_digest(data, families=v) for k, v in deps.items()}
+    changed = {k for k in deps if before[k] != after[k]}
+    assert "03_patents" in changed and "01_summary" in changed
+    assert not {"02_rd_intensity", "04_enterprises", "05_scorecard"} & changed

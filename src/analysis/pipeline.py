@@ -393,6 +393,7 @@ def refresh_notebooks(check: bool = False) -> int:
             return 1
         _tidy(nb_path)
         nb = nbformat.read(nb_path, as_version=4)
-        nb.metadata[STAMP_KEY] = {"inputs": committed_stamp(nb_path)}
+        # keep the other keys of the notebook's metadata (its declared depends_on)
+        nb.metadata.setdefault(STAMP_KEY, {})["inputs"] = committed_stamp(nb_path)
         nbformat.write(nb, nb_path)
     return 0
