@@ -1,18 +1,29 @@
 """The validator rejects each kind of bad input with the file, the row and the column; exit 2."""
+import contextlib
+import io
 import subprocess
 import sys
 
 import pytest
 
-from analysis import data
+from analysis import cli, data, pipeline
 from analysis.errors import DataError
 from conftest import edit_csv
 
 
 def problems_for(data_dir):
+    """The problems the library reports, after checking the command line says the same way:
+    exit status 2, one line per problem naming the file, and no traceback."""
     with pytest.raises(DataError) as info:
         data.load(data_dir)
-    return info.value.problems
+    problems = info.value.problems
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        status = cli.main(["validate", "--data", str(data_dir)])
+    text = err.getvalue()
+    assert status == 2 and "Traceback" not in text
+    assert all(str(p) in text for p in problems)
+    return problems
 
 
 def only(problems, file, row, column, contains):
@@ -170,3 +181,24 @@ def test_header_only_observations_are_rejected(data_copy):
     path.write_text(path.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
     p = problems_for(data_copy)[0]
     assert p.file.endswith("observations.csv") and "no data rows" in p.message
+
+
+def test_bad_data_never_half_builds_a_site(tmp_path):
+    """End to end: a broken row in data/ stops `build` before anything is executed or written."""
+    site = tmp_path / "html"
+    site.mkdir()
+    (site / "index.html").write_text("previous site")
+    obs = data.DEFAULT_DATA_DIR / "observations.csv"
+    original = obs.read_bytes()
+    try:
+        obs.write_bytes(original.replace(b",458,", b",four hundred,", 1))
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err):
+            status = cli.main(["build", "--force", "--out", str(site)])
+    finally:
+        obs.write_bytes(original)
+    assert status == 2
+    assert "observations.csv, row" in err.getvalue() and "column 'value'" in err.getvalue()
+    assert "Traceback" not in err.getvalue()
+    assert [p.name for p in site.iterdir()] == ["index.html"] and (site / "index.html").read_text() == "previous site"
+    assert not list(tmp_path.glob(".staging-*"))
