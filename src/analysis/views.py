@@ -436,6 +436,11 @@ def status_table(rep: Report) -> pd.DataFrame:
     return pd.DataFrame({"Status": counts["label"], "Targets": counts["targets"]})
 
 
+def themes(rep: Report) -> list[str]:
+    """Scorecard themes in report order."""
+    return sorted(rep.card["theme"].unique())
+
+
 def rule_values() -> dict:
     return {"on_track": f"{targets.ON_TRACK:.0%}", "moderate": f"{targets.MODERATE:.0%}"}
 
@@ -460,6 +465,8 @@ def scorecard_display(rep: Report, theme: str | None = None) -> tuple[pd.DataFra
         "Status": c["status_label"],
         "Rule": c["rule"],
     })
+    if theme:
+        tab = tab.drop(columns=["Theme"])
     styles = pd.DataFrame("", index=tab.index, columns=tab.columns)
     styles["Status"] = [f"background-color: {plots.STATUS_COLOURS[s]}; color: {'white' if s in ('achieved', 'on_track', 'not_achieved', 'moving_away') else 'black'}"
                         for s in c["status"]]
