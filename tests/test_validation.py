@@ -42,21 +42,38 @@ def test_missing_column(data_copy):
     only(problems_for(data_copy), "observations.csv", 1, "unit", "missing column 'unit'")
 
 
-def test_non_numeric_value(data_copy):
+def set_cell(path, index, column, value):
+    """Write `value` into one cell (DataFrame row `index`, i.e. spreadsheet row index + 2)."""
     def f(d):
-        d.loc[4, "value"] = "about 50"
+        d.loc[index, column] = value
         return d
-    edit_csv(data_copy / "observations.csv", f)
-    p = only(problems_for(data_copy), "observations.csv", 6, "value", "is not a number")
-    assert "'about 50'" in p.message
+    edit_csv(path, f)
 
 
-def test_year_written_as_text(data_copy):
-    def f(d):
-        d.loc[0, "year"] = "2021年"
-        return d
-    edit_csv(data_copy / "observations.csv", f)
-    only(problems_for(data_copy), "observations.csv", 2, "year", "is not a whole number")
+# (file, row index, column, bad value, spreadsheet row, column named, words of the message)
+CELL_CASES = [
+    ("observations", 4, "value", "about 50", 6, "value", "'about 50' is not a number"),
+    ("observations", 0, "year", "2021年", 2, "year", "is not a whole number"),
+    ("observations", 7, "source_id", "no_such_source", 9, "source_id", "unknown source id"),
+    ("observations", 7, "indicator", "no_such_indicator", 9, "indicator", "unknown indicator id"),
+    ("observations", 7, "entity", "atlantis", 9, "entity", "unknown entity id"),
+    ("observations", 3, "value", "123.8", 5, "value", "between 0 and 100"),  # a share of the city
+    ("observations", 0, "value", "-49", 2, "value", "cannot be negative"),
+    ("observations", 0, "unit", "percent", 2, "unit", "differs from the indicator's unit"),
+    ("targets", 0, "baseline_year", "2026", 2, "target_year", "precedes the baseline year"),
+    ("conflicts", 0, "exclude_obs_ids", "o0042;o7777", 2, "exclude_obs_ids", "obs_id"),
+]
+
+
+@pytest.mark.parametrize("table,index,column,bad,row,named,words", CELL_CASES,
+                         ids=[f"{c[0]}-{c[2]}-{c[3]}" for c in CELL_CASES])
+def test_bad_cell(data_copy, table, index, column, bad, row, named, words):
+    set_cell(data_copy / f"{table}.csv", index, column, bad)
+    only(problems_for(data_copy), f"{table}.csv", row, named, words)
+
+
+def test_percentage_case_is_a_share(ds):
+    assert ds.observations.iloc[3]["indicator"] == "high_tech_enterprises_share_of_parent"
 
 
 def test_duplicate_row(data_copy):
@@ -68,37 +85,6 @@ def test_duplicate_row(data_copy):
     problems = problems_for(data_copy)
     n = len(__import__("pandas").read_csv(data_copy / "observations.csv"))
     only(problems, "observations.csv", n + 1, None, "duplicate row")
-
-
-@pytest.mark.parametrize("column,bad,what", [
-    ("source_id", "no_such_source", "unknown source id"),
-    ("indicator", "no_such_indicator", "unknown indicator id"),
-    ("entity", "atlantis", "unknown entity id"),
-])
-def test_unknown_ids(data_copy, column, bad, what):
-    def f(d):
-        d.loc[7, column] = bad
-        return d
-    edit_csv(data_copy / "observations.csv", f)
-    p = only(problems_for(data_copy), "observations.csv", 9, column, what)
-    assert bad in p.message
-
-
-def test_percentage_over_100(data_copy):
-    def f(d):
-        i = d.index[d["indicator"] == "high_tech_enterprises_share_of_parent"][0]
-        d.loc[i, "value"] = "123.8"
-        return d
-    edit_csv(data_copy / "observations.csv", f)
-    only(problems_for(data_copy), "observations.csv", 5, "value", "between 0 and 100")
-
-
-def test_negative_count(data_copy):
-    def f(d):
-        d.loc[0, "value"] = "-49"
-        return d
-    edit_csv(data_copy / "observations.csv", f)
-    only(problems_for(data_copy), "observations.csv", 2, "value", "cannot be negative")
 
 
 def test_empty_file(data_copy):
@@ -113,30 +99,6 @@ def test_gbk_file(data_copy):
     p = problems_for(data_copy)[0]
     assert p.file.endswith("entities.csv") and p.row == 2  # first Chinese name: 中国
     assert "not valid UTF-8" in p.message and "GBK" in p.message and "CSV UTF-8" in p.message
-
-
-def test_target_year_before_baseline(data_copy):
-    def f(d):
-        d.loc[0, "baseline_year"] = "2026"
-        return d
-    edit_csv(data_copy / "targets.csv", f)
-    only(problems_for(data_copy), "targets.csv", 2, "target_year", "precedes the baseline year")
-
-
-def test_unit_must_match_indicator(data_copy):
-    def f(d):
-        d.loc[0, "unit"] = "percent"
-        return d
-    edit_csv(data_copy / "observations.csv", f)
-    only(problems_for(data_copy), "observations.csv", 2, "unit", "differs from the indicator's unit")
-
-
-def test_conflict_naming_unknown_observation(data_copy):
-    def f(d):
-        d.loc[0, "exclude_obs_ids"] = "o0042;o7777"
-        return d
-    edit_csv(data_copy / "conflicts.csv", f)
-    only(problems_for(data_copy), "conflicts.csv", 2, "exclude_obs_ids", "obs_id")
 
 
 def test_every_problem_is_reported_at_once(data_copy):
