@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from analysis import cli, data, pipeline
+from analysis import cli, data
 from analysis.errors import DataError
 from conftest import edit_csv
 
