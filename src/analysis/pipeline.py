@@ -14,6 +14,7 @@ Steps, each in one place:
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -37,6 +38,7 @@ BOOK_FILES = ["_config.yml", "_toc.yml", "book"]
 BUILD_DIR = ROOT / "_build"
 SITE_DIR = BUILD_DIR / "html"
 CACHE_DIR = ROOT / ".cache" / "notebooks"
+KERNEL_LOG = ROOT / ".cache" / "kernels.log"  # what kernels print on stderr during a build
 KERNEL = "python3"
 
 
@@ -191,9 +193,41 @@ def execute_notebooks(notebooks: list[Path], out_dir: Path, downloads: Path, par
         own.mkdir(parents=True, exist_ok=True)
         return nb, key, own, _execute(nb, out_dir / nb.name, {**params, "downloads_dir": str(own)})
 
-    bar = tqdm(total=len(todo), desc="Executing notebooks", unit="nb", disable=not progress,
-               file=sys.stderr)
     errors = []
+    with _kernel_messages_to(KERNEL_LOG) as terminal:
+        bar = tqdm(total=len(todo), desc="Executing notebooks", unit="nb", disable=not progress,
+                   file=terminal)
+        _run_all(todo, run, jobs, bar, errors, stats, out_dir, downloads)
+        bar.close()
+    stats.execute_seconds = time.perf_counter() - t0
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    timings_file.write_text(json.dumps({**known, **stats.timings}, indent=1, sort_keys=True))
+    if errors:
+        raise BuildError("; ".join(sorted(errors)))
+    return stats
+
+
+@contextlib.contextmanager
+def _kernel_messages_to(log: Path):
+    """Send what the kernels print on stderr (start-up warnings, shutdown notices) to a log file
+    instead of the analyst's terminal; yield a stream to the terminal for the progress bar.
+    Kernels inherit file descriptor 2 when they start, so the descriptor itself is redirected."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    sys.stderr.flush()
+    saved = os.dup(2)
+    terminal = os.fdopen(os.dup(saved), "w", buffering=1)
+    with open(log, "wb") as f:  # the last build's messages
+        os.dup2(f.fileno(), 2)
+        try:
+            yield terminal
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            terminal.close()
+
+
+def _run_all(todo, run, jobs, bar, errors, stats, out_dir, downloads) -> None:
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = [pool.submit(run, nb, key) for nb, key in todo]
         for fut in as_completed(futures):
@@ -215,13 +249,6 @@ def execute_notebooks(notebooks: list[Path], out_dir: Path, downloads: Path, par
             for f in own.glob("*.csv"):
                 shutil.copy2(f, cached / "downloads" / f.name)
             shutil.rmtree(own, ignore_errors=True)
-    bar.close()
-    stats.execute_seconds = time.perf_counter() - t0
-    CACHE_DIR.mkdir(parents=True, exist_ok=True)
-    timings_file.write_text(json.dumps({**known, **stats.timings}, indent=1, sort_keys=True))
-    if errors:
-        raise BuildError("; ".join(sorted(errors)))
-    return stats
 
 
 # --------------------------------------------------------------------------- book
