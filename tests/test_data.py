@@ -80,6 +80,9 @@ def test_disagreements_list_both_values(ds):
     d = data.disagreements(derive.with_derived(ds), ds)
     hte = d[(d["entity"] == "ordos_city") & (d["indicator"] == "high_tech_enterprises")]
     assert sorted(hte["value"].round(1)) == [170.0, 205.9]
+    # IM 2018 R&D derived two ways (147.8 − 18.6 and 147.8 / 1.144) differs only by rounding
+    im = d[(d["entity"] == "inner_mongolia") & (d["indicator"] == "rd_expenditure") & (d["year"] == 2018)]
+    assert im.empty
 
 
 def test_data_readme_documents_adding_a_year():

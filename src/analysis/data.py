@@ -224,20 +224,27 @@ def preferred(obs: pd.DataFrame, ds: Dataset) -> pd.DataFrame:
         _p=df["publication_date"].fillna(""),
     ).sort_values(["_d", "_c", "_t", "_p"], ascending=[True, True, True, False], kind="stable")
     keys = ["entity", "indicator", "year", "period"]
-    n = df.groupby(keys)["value"].transform("size")
-    distinct = df.groupby(keys)["value"].transform("nunique")
-    df["n_sources"] = n
-    df["sources_disagree"] = distinct > 1
+    df["n_sources"] = df.groupby(keys)["value"].transform("size")
+    df["sources_disagree"] = _relative_spread(df, keys) > DISAGREEMENT_TOLERANCE
     best = df.drop_duplicates(keys, keep="first").drop(columns=["_d", "_c", "_t", "_p"])
     return best.sort_values(keys).reset_index(drop=True)
 
 
-def disagreements(obs: pd.DataFrame, ds: Dataset) -> pd.DataFrame:
-    """Every point reported with different values by different sources (or by a derivation)."""
+DISAGREEMENT_TOLERANCE = 0.01  # relative: a derived value off by rounding is not a conflict
+
+
+def _relative_spread(df: pd.DataFrame, keys: list[str]) -> pd.Series:
+    g = df.groupby(keys)["value"]
+    hi, lo = g.transform("max"), g.transform("min")
+    return (hi - lo) / hi.abs().where(hi != 0, 1.0)
+
+
+def disagreements(obs: pd.DataFrame, ds: Dataset, tolerance: float = DISAGREEMENT_TOLERANCE) -> pd.DataFrame:
+    """Every point for which sources (or a derivation) give values further apart than
+    `tolerance` (relative to the largest: rounding of a reported rate is not a conflict)."""
     df = with_source_info(obs, ds)
     keys = ["entity", "indicator", "year", "period"]
-    nvals = df.groupby(keys)["value"].transform("nunique")
-    return df[nvals > 1].sort_values(keys).reset_index(drop=True)
+    return df[_relative_spread(df, keys) > tolerance].sort_values(keys).reset_index(drop=True)
 
 
 def names(ds: Dataset, kind: str) -> dict[str, str]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import pandas as pd
 
 from analysis.data import Dataset, preferred
@@ -131,8 +130,3 @@ def benchmark_gaps(obs: pd.DataFrame, indicator: str, entity: str,
 def density(value: float, per: float, scale: float = 10_000) -> float:
     """Count per `scale` of a population (e.g. invention patents per 10k employees)."""
     return value / per * scale if per and per > 0 else math.nan
-
-
-def implied_level_from_cagr(v0: float, rate: float, years: int) -> float:
-    """The level reached from v0 after `years` of growth at `rate` (a fraction)."""
-    return v0 * (1.0 + rate) ** years if np.isfinite(rate) else math.nan

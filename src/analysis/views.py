@@ -616,11 +616,8 @@ def conflicts_table(rep: Report) -> pd.DataFrame:
 
 def disagreements_table(rep: Report) -> pd.DataFrame:
     """Points for which sources (or a derivation) give different values, beyond rounding (1%)."""
-    allobs = data.with_source_info(derive.with_derived(rep.view), rep.view)
-    keys = ["entity", "indicator", "year", "period"]
-    g = allobs.groupby(keys)["value"]
-    spread = (g.transform("max") - g.transform("min")) / g.transform("max").abs()
-    d = allobs[spread > 0.01].sort_values(keys + ["derived"])
+    d = data.disagreements(derive.with_derived(rep.view), rep.view)
+    d = d.sort_values(["entity", "indicator", "year", "period", "derived"])
     chosen = set(rep.obs["obs_id"])
     return pd.DataFrame({"Entity": d["entity"], "Indicator": d["indicator"], "Year": d["year"].astype(int),
                          "Value": d["value"],
