@@ -120,3 +120,21 @@ def test_shipped_scorecard_covers_every_target(ds):
     # the zone's end-2024 results are not in the sources: never guessed
     plan = rep.card[rep.card["source_id"] == "s_plan_2021_342"]
     assert (plan["status"] == "not_reported").all()
+
+
+def test_shipped_scorecard_as_of_2021_by_hand(ds):
+    """Tech SMEs in the zone: 109 in 2021, 2020 derived as 109 / 1.416; target 200 by 2024."""
+    from analysis.report import build_report
+    row = build_report(2021, ds=ds).card.set_index("target_id").loc["htz_tech_smes_200"]
+    assert row["latest_value"] == 109 and row["latest_year"] == 2021
+    assert row["actual_cagr"] == pytest.approx(0.416)
+    assert row["required_cagr"] == pytest.approx((200 / 109) ** (1 / 3) - 1)
+    assert row["status"] == "on_track" and bool(row["uses_derived"])
+
+
+def test_probability_table_says_why_there_is_none(ds):
+    from analysis import views
+    from analysis.report import build_report
+    t = views.probability_table(build_report(2024, ds=ds))
+    doubling = t[t["Target"].str.contains("Double the number of high-tech")]
+    assert doubling["P(meet target)"].iloc[0].startswith("none: the level to reach is unknown")

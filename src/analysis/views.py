@@ -551,8 +551,23 @@ def probability_table(rep: Report) -> pd.DataFrame:
         "Target": c["name_en"] + " (" + c["name_zh"] + ")",
         "By": c["target_year"].astype(int).astype(str),
         "Status": c["status_label"],
-        "P(meet target)": c["p_meet"].map(lambda p: fmt_pct(p, 0) if not pd.isna(p) else "no model (too few data)"),
+        "P(meet target)": [_probability_text(rep, r) for r in c.to_dict("records")],
     }).reset_index(drop=True)
+
+
+def _probability_text(rep: Report, row: dict) -> str:
+    """The probability, or why there is none."""
+    if not pd.isna(row["p_meet"]):
+        return fmt_pct(row["p_meet"], 0)
+    if pd.isna(row["target_value"]):
+        return "none: the level to reach is unknown (baseline not reported)"
+    if row["kind"] in ("cumulative", "annual_minimum"):
+        return "none: not modelled for cumulative or yearly targets"
+    fc = rep.forecast_by_series.get((row["entity"], row["indicator"]))
+    if fc is None or fc.status != "ok":
+        n = 0 if fc is None else fc.n_obs
+        return f"none: {n} annual observation{'s' if n != 1 else ''}, too few to model"
+    return "none"
 
 
 # --------------------------------------------------------------------------- data and methods
