@@ -9,9 +9,11 @@ import argparse
 import sys
 from pathlib import Path as _Path
 
+from analysis.digest import DATA_DIR
+
 # Heavy modules (pandas, pandera, statsmodels) are imported inside the commands, so that an
 # up-to-date `build` answers in well under a second.
-DEFAULT_DATA = str(_Path(__file__).resolve().parents[2] / "data")
+DEFAULT_DATA = str(DATA_DIR)
 DEFAULT_HORIZON = 3
 
 EXIT_USAGE = 2

@@ -15,10 +15,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis import digest
 from analysis.errors import DataError, Problem  # noqa: F401  (re-exported)
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_DATA_DIR = REPO_ROOT / "data"
+REPO_ROOT = digest.ROOT
+DEFAULT_DATA_DIR = digest.DATA_DIR
 
 FILES = ("entities", "indicators", "sources", "observations", "targets", "conflicts")
 

@@ -30,9 +30,12 @@ def required_cagr(current: float, target: float, t: int, target_year: int) -> fl
     return cagr(current, target, t, target_year)
 
 
-def analysis_observations(ds: Dataset) -> pd.DataFrame:
-    """Reported and derived values, one per point, by the preferred-source rule."""
-    return preferred(with_derived(ds), ds)
+def analysis_observations(ds: Dataset, candidates: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Reported and derived values, one per point, by the preferred-source rule.
+
+    `candidates`: the reported and derived values already computed (``derive.with_derived``).
+    """
+    return preferred(candidates if candidates is not None else with_derived(ds), ds)
 
 
 def series(obs: pd.DataFrame, entity: str, indicator: str, period: str = "year") -> pd.DataFrame:

@@ -30,8 +30,8 @@ import nbformat
 
 from analysis import digest
 
-ROOT = Path(__file__).resolve().parents[2]
-DATA_DIR = ROOT / "data"
+ROOT = digest.ROOT
+DATA_DIR = digest.DATA_DIR
 DEFAULT_ENTITY, DEFAULT_HORIZON = "ordos_city", 3
 NOTEBOOK_DIR = ROOT / "notebooks"
 BOOK_FILES = ["_config.yml", "_toc.yml", "book"]

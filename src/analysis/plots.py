@@ -109,7 +109,7 @@ def series_chart(lines: list[dict], title: str, unit: str, source: str, note: st
     """
     fig, ax = plt.subplots()
     for ln in lines:
-        colour = PALETTE.get(ln.get("key"), None)
+        colour = PALETTE.get(ln.get("key"))
         years, values = np.asarray(ln["years"]), np.asarray(ln["values"], float)
         ax.plot(years, values, "-", color=colour, label=ln["label"], lw=1.8)
         derived = np.asarray(ln.get("derived", np.zeros(len(years), bool)), bool)

@@ -66,6 +66,7 @@ class Report:
     entity: str
     horizon: int
     obs: pd.DataFrame         # one value per point, reported and derived, as of `year`
+    candidates: pd.DataFrame  # every reported and derived value as of `year`, before the choice
     forecasts: list[forecast.SeriesForecast]
     card: pd.DataFrame
 
@@ -117,7 +118,10 @@ def build_report(year: int | None = None, entity: str = DEFAULT_ENTITY,
     year = check_parameters(ds, year, entity, horizon)
     horizon = int(horizon)
     view = data.as_of(ds, year)
-    obs = growth.analysis_observations(view)
+    from analysis.derive import with_derived
+
+    candidates = with_derived(view)
+    obs = growth.analysis_observations(view, candidates)
     ents = ds.entities.set_index("entity_id")["parent"]
     family = [entity, *ents.index[ents == entity].tolist()]
     e = entity
@@ -130,7 +134,7 @@ def build_report(year: int | None = None, entity: str = DEFAULT_ENTITY,
         fcs += forecast.entity_forecasts(obs, ds.indicators, e, year + horizon)
     fmap = {(f.entity, f.indicator): f for f in fcs}
     card = targets.scorecard(view, obs, year, fmap)
-    rep = Report(ds, view, year, entity, horizon, obs, fcs, card)
+    rep = Report(ds, view, year, entity, horizon, obs, candidates, fcs, card)
     if use_memo:
         for f in fcs:
             f.fitted = None  # fitted statsmodels objects are large and not needed by the pages

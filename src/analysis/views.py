@@ -10,7 +10,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from analysis import data, derive, growth, plots, targets
+from analysis import data, growth, plots, targets
 from analysis.forecast import MODEL_LABELS
 from analysis.report import Report
 from analysis.tables import fmt_number, fmt_pct
@@ -354,8 +354,7 @@ def patent_figure(rep: Report, entities: list[str]):
 
 def enterprise_table(rep: Report, entities: list[str]) -> pd.DataFrame:
     """High-tech enterprises and tech SMEs by entity and year: reported and derived side by side."""
-    allobs = derive.with_derived(rep.view)
-    allobs = data.with_source_info(allobs, rep.view)
+    allobs = data.with_source_info(rep.candidates, rep.view)
     allobs = allobs[~allobs["obs_id"].isin(data.excluded_obs_ids(rep.view))]
     sel = allobs[allobs["indicator"].isin(["high_tech_enterprises", "tech_smes", "new_high_tech_enterprises"])
                  & allobs["entity"].isin(entities) & (allobs["period"] == "year")]
@@ -575,8 +574,7 @@ def _probability_text(rep: Report, row: dict) -> str:
 def coverage(rep: Report, entities: list[str], families=("rd", "patents", "enterprises", "economy")) -> pd.DataFrame:
     """1 = reported full year, 2 = derived only, 3 = part-year or point-in-time only, 0 = none;
     rows 'entity · indicator', columns years."""
-    allobs = derive.with_derived(rep.view)
-    allobs = allobs[~allobs["obs_id"].isin(data.excluded_obs_ids(rep.view))]
+    allobs = rep.candidates[~rep.candidates["obs_id"].isin(data.excluded_obs_ids(rep.view))]
     fam = rep.ds.indicators.set_index("indicator_id")
     keep = fam[fam["family"].isin(families) & fam["measure"].isin(["flow", "stock", "ratio", "share"])].index
     sel = allobs[allobs["entity"].isin(entities) & allobs["indicator"].isin(keep)]
@@ -615,7 +613,7 @@ def sources_table(rep: Report) -> pd.DataFrame:
 
 
 def derived_table(rep: Report) -> pd.DataFrame:
-    d = derive.derived_values(rep.view)
+    d = rep.candidates[rep.candidates["derived"].astype(bool)].reset_index(drop=True)
     return pd.DataFrame({"Entity": d["entity"], "Indicator": d["indicator"], "Year": d["year"].astype(int),
                          "Value": d["value"], "Formula": d["formula"], "Inputs": d["locator"],
                          "Note": d["note"].fillna("")})
@@ -631,7 +629,7 @@ def conflicts_table(rep: Report) -> pd.DataFrame:
 
 def disagreements_table(rep: Report) -> pd.DataFrame:
     """Points for which sources (or a derivation) give different values, beyond rounding (1%)."""
-    d = data.disagreements(derive.with_derived(rep.view), rep.view)
+    d = data.disagreements(rep.candidates, rep.view)
     d = d.sort_values(["entity", "indicator", "year", "period", "derived"])
     chosen = set(rep.obs["obs_id"])
     return pd.DataFrame({"Entity": d["entity"], "Indicator": d["indicator"], "Year": d["year"].astype(int),
