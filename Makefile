@@ -6,18 +6,37 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 YEAR   ?=
 ENTITY ?=
-PIP_QUIET := -q --disable-pip-version-check --no-warn-script-location
+UV_VERSION := 0.13.9
+TOOLS  := .tools
+UV     := $(TOOLS)/bin/uv
+# uv uses this machine's Python (never downloads one) and compiles bytecode at install, so that
+# every notebook kernel imports pandas/statsmodels from .pyc even where PYTHONDONTWRITEBYTECODE=1.
+export UV_PYTHON_DOWNLOADS := never
+export UV_COMPILE_BYTECODE := 1
 
-.PHONY: book test install font validate refresh-notebooks check-notebooks benchmark clean
+.PHONY: book test install lock font validate refresh-notebooks check-notebooks benchmark clean distclean
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install $(PIP_QUIET) --upgrade pip 2>&1 | grep -v "is ignored" || true
-	$(BIN)/pip install $(PIP_QUIET) -e '.[test]' 2>&1 | grep -v "is ignored" || true
-	$(BIN)/python -c "import analysis, papermill, jupyter_book, statsmodels, pandera, nbval"
-	touch $(STAMP)
+# uv itself, pinned, in a small tools environment of its own (the only thing pip installs).
+$(UV):
+	@echo "Setting up uv $(UV_VERSION) in $(TOOLS)/ …"
+	@$(PYTHON) -m venv $(TOOLS)
+	@$(TOOLS)/bin/pip install -q --disable-pip-version-check uv==$(UV_VERSION)
+
+# Exactly the versions in uv.lock (--frozen: the lock is never re-resolved here).
+$(STAMP): pyproject.toml uv.lock | $(UV)
+	@echo "Installing the locked environment (uv.lock) into $(VENV)/ …"
+	@$(UV) sync --frozen --extra test --python $(PYTHON)
+	@$(BIN)/python -c "import analysis, papermill, jupyter_book, statsmodels, pandera, nbval"
+	@touch $(STAMP)
+
+# Deliberate version change: re-resolve the lock, install it, re-execute the committed notebooks.
+# Review and commit uv.lock and notebooks/ together.
+lock: $(UV)
+	$(UV) lock --upgrade --python $(PYTHON)
+	$(MAKE) install font
+	$(BIN)/python -m analysis refresh-notebooks
 
 # A CJK font from Debian's packages, so Chinese names in figures render (no missing glyphs).
 font:
@@ -50,3 +69,6 @@ benchmark: install font
 
 clean:
 	rm -rf _build .cache
+
+distclean: clean
+	rm -rf $(VENV) $(TOOLS)
