@@ -8,6 +8,12 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
 
 
+def pytest_configure(config):
+    """Paths from the repository root, whatever directory pytest was started in."""
+    if not getattr(config.option, "nbval_sanitize_with", None):
+        config.option.nbval_sanitize_with = str(ROOT / "tests" / "nbval_sanitize.cfg")
+
+
 @pytest.fixture(scope="session")
 def ds():
     from analysis import data

@@ -1,6 +1,8 @@
 """The build: every chapter, reproducible output, failures that keep the previous site."""
 import filecmp
+import os
 import shutil
+import time
 from pathlib import Path
 
 import nbformat
@@ -21,15 +23,18 @@ def two_builds(tmp_path_factory):
     """The book built twice from the same inputs, each executing every notebook."""
     base = tmp_path_factory.mktemp("sites")
     sites = []
+    cwd = os.getcwd()
     for name in ("a", "b"):
         stats = pipeline.BuildStats()
         site = base / name / "html"
         assert pipeline.build(out=site, force=True, progress=False, stats=stats) == 0
         assert stats.kernels_started == len(pipeline.chapter_notebooks())
+        assert os.getcwd() == cwd, "a build changed the process's working directory"
         sites.append(site)
     return sites
 
 
+@pytest.mark.slow
 def test_book_has_every_chapter_downloads_and_results(two_builds):
     site = two_builds[0]
     for page in pipeline.expected_pages():
@@ -46,6 +51,7 @@ def test_book_has_every_chapter_downloads_and_results(two_builds):
         assert "{glue" not in text and "glue:md" not in text, page.name
 
 
+@pytest.mark.slow
 def test_two_builds_from_the_same_inputs_are_identical(two_builds):
     a, b = two_builds
     allowed = set()  # no file may differ: the build writes no timestamp
@@ -54,6 +60,7 @@ def test_two_builds_from_the_same_inputs_are_identical(two_builds):
     assert set(differ) <= allowed, differ
 
 
+@pytest.mark.slow
 def test_rebuild_with_nothing_changed_starts_no_kernel(two_builds):
     site = two_builds[1]
     stats = pipeline.BuildStats()
@@ -73,6 +80,7 @@ def _broken_notebook(tmp_path) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_failing_notebook_stops_the_build_and_keeps_the_previous_site(tmp_path, monkeypatch, capsys):
     site = tmp_path / "html"
     site.mkdir()
@@ -144,3 +152,50 @@ def test_chapters_declare_their_data_and_a_patent_row_leaves_rd_cached(tmp_path,
     changed = {k for k in deps if before[k] != after[k]}
     assert "03_patents" in changed and "01_summary" in changed
     assert not {"02_rd_intensity", "04_enterprises", "05_scorecard"} & changed
+
+
+def _notebook(path: Path, *sources: str) -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    params = nbformat.v4.new_code_cell("report_year = None\ndownloads_dir = None")
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params] + [nbformat.v4.new_code_cell(s) for s in sources]
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.mark.slow
+def test_parallel_execution_never_changes_the_working_directory(tmp_path, monkeypatch):
+    """Two notebooks at once: the process never calls chdir, each kernel runs in its notebook's
+    folder, and the working directory afterwards is the one before."""
+    folders = [tmp_path / "one", tmp_path / "two"]
+    notebooks = []
+    for i, folder in enumerate(folders):
+        folder.mkdir()
+        notebooks.append(_notebook(folder / f"nb{i}.ipynb", "import os\nprint(os.getcwd())"))
+    calls = []
+    real_chdir = os.chdir
+    monkeypatch.setattr(os, "chdir", lambda p: (calls.append(p), real_chdir(p)))
+    monkeypatch.setattr(pipeline, "CACHE_DIR", tmp_path / "cache")
+    before = os.getcwd()
+    out = tmp_path / "out"
+    stats = pipeline.execute_notebooks(notebooks, out, tmp_path / "dl", {"report_year": 2024},
+                                       jobs=2, force=True, progress=False)
+    assert os.getcwd() == before and calls == []
+    assert sorted(stats.executed) == ["nb0", "nb1"]
+    for i, folder in enumerate(folders):
+        printed = nbformat.read(out / f"nb{i}.ipynb", as_version=4).cells[-1].outputs[0]["text"]
+        assert printed.strip() == str(folder)
+
+
+@pytest.mark.slow
+def test_a_notebook_past_its_time_limit_fails_the_build_naming_it(tmp_path, monkeypatch):
+    slow = _notebook(tmp_path / "98_stuck.ipynb", "x = 1", "import time\ntime.sleep(120)")
+    monkeypatch.setattr(pipeline, "CACHE_DIR", tmp_path / "cache")
+    t0 = time.monotonic()
+    with pytest.raises(pipeline.BuildError) as err:
+        pipeline.execute_notebooks([slow], tmp_path / "out", tmp_path / "dl", {"report_year": 2024},
+                                   force=True, progress=False, timeout=4)
+    assert time.monotonic() - t0 < 60
+    msg = str(err.value)
+    assert "98_stuck.ipynb" in msg and "time limit of 4 s" in msg and "in cell 3 " in msg

@@ -47,6 +47,8 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--jobs", type=int, default=None, help="notebooks executed at once (default: cores)")
     b.add_argument("--force", action="store_true", help="re-execute every notebook (ignore the cache)")
     b.add_argument("--out", default=None, help="site directory (default: _build/html)")
+    b.add_argument("--timeout", type=float, default=None,
+                   help="seconds one notebook may run before the build fails (default 600)")
 
     r = sub.add_parser("refresh-notebooks",
                        help="re-execute notebooks/ in place with default parameters (committed outputs)")
@@ -123,7 +125,8 @@ def cmd_forecast(args) -> int:
 def cmd_build(args) -> int:
     from analysis import pipeline
     return pipeline.build(year=args.year, entity=args.entity, horizon=args.horizon,
-                          jobs=args.jobs, force=args.force, out=args.out)
+                          jobs=args.jobs, force=args.force, out=args.out,
+                          **({"timeout": args.timeout} if args.timeout else {}))
 
 
 def cmd_refresh(args) -> int:

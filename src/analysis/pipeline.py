@@ -119,9 +119,8 @@ def cache_key(path: Path, params: dict, inputs: str) -> str:
 
 # --------------------------------------------------------------------------- execution
 
-def _tidy(nb_path: Path) -> None:
+def _tidy(nb) -> None:
     """Hide the injected-parameters cell and drop per-run metadata (timings, papermill stamps)."""
-    nb = nbformat.read(nb_path, as_version=4)
     for c in nb.cells:
         tags = c.metadata.get("tags", [])
         if "injected-parameters" in tags:
@@ -129,12 +128,19 @@ def _tidy(nb_path: Path) -> None:
                 c.metadata["tags"] = tags + ["remove-cell"]
             c.id = "injected-parameters"  # papermill gives it a random id
             # the per-build scratch path is plumbing, not a parameter of the report
-            c.source = "\n".join(ln if not ln.startswith("downloads_dir = ") else 'downloads_dir = "(build directory)"'
+            c.source = "\n".join(ln if not ln.startswith("downloads_dir = ")
+                                 else 'downloads_dir = "(build directory)"'
                                  for ln in c.source.splitlines())
         c.metadata.pop("papermill", None)
         c.metadata.pop("execution", None)
     nb.metadata.pop("papermill", None)
-    nbformat.write(nb, nb_path)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write a file so that a reader sees the old content or the new, never a part."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
 
 
 def _shown(path: Path) -> str:
@@ -144,24 +150,62 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
-def _execute(src: Path, dst: Path, params: dict) -> float:
-    """Run one notebook with papermill; a failing cell raises BuildError naming it."""
-    import papermill as pm
+NOTEBOOK_TIMEOUT = 600  # seconds a whole notebook may run before the build fails (--timeout)
 
-    t0 = time.perf_counter()
+
+def run_notebook(src: Path, dst: Path, params: dict | None = None,
+                 timeout: float | None = NOTEBOOK_TIMEOUT) -> None:
+    """Execute one notebook with papermill and write it, tidied, to ``dst``.
+
+    The process's working directory is never changed: papermill gets the notebook as an object
+    (so its file handlers, which ``chdir``, are not used, and neither is its ``cwd=``, which races
+    between parallel builds), and the kernel is started in the notebook's folder through
+    nbclient's ``resources``. ``timeout`` bounds the whole notebook: each cell may use what is
+    left of it. A failing cell, a timeout or a dead kernel raises BuildError naming the notebook
+    and the cell (counted from 1 in the notebook as stored, markdown cells included).
+    """
+    import papermill as pm
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+    source = nbformat.read(src, as_version=4)
+    ids = [c.get("id") for c in source.cells]
+    deadline = None if timeout is None else time.monotonic() + timeout
+    running = {"id": None}
+
+    def remaining(cell) -> int | None:
+        running["id"] = cell.get("id")
+        return None if deadline is None else max(1, int(deadline - time.monotonic()) + 1)
+
+    def where() -> str:
+        return f" in cell {ids.index(running['id']) + 1}" if running["id"] in ids else ""
+
     try:
-        pm.execute_notebook(str(src), str(dst), parameters=params, kernel_name=KERNEL,
-                            cwd=str(src.parent), progress_bar=False, log_output=False)
+        nb = pm.execute_notebook(source, None, parameters=params or {}, kernel_name=KERNEL,
+                                 progress_bar=False, log_output=False, timeout_func=remaining,
+                                 resources={"metadata": {"path": str(src.parent)}})
     except pm.PapermillExecutionError as exc:
-        raise BuildError(f"notebook {_shown(src)} failed in cell {exc.exec_count} "
-                         f"(cell index {exc.cell_index}): {exc.ename}: {exc.evalue}") from None
-    _tidy(dst)
+        raise BuildError(f"notebook {_shown(src)} failed{where()}: {exc.ename}: {exc.evalue}") from None
+    except CellTimeoutError:
+        raise BuildError(f"notebook {_shown(src)} ran longer than its time limit of {timeout:g} s"
+                         f"{where()} and was stopped (raise the limit with --timeout)") from None
+    except DeadKernelError:
+        raise BuildError(f"notebook {_shown(src)}: the Python kernel died{where()} "
+                         f"(out of memory or killed); see .cache/kernels.log") from None
+    _tidy(nb)
+    write_atomic(dst, nbformat.writes(nb))
+
+
+def _execute(src: Path, dst: Path, params: dict, timeout: float | None = NOTEBOOK_TIMEOUT) -> float:
+    """Run one chapter notebook for the book; returns the seconds taken."""
+    t0 = time.perf_counter()
+    run_notebook(src, dst, params, timeout)
     return time.perf_counter() - t0
 
 
 def execute_notebooks(notebooks: list[Path], out_dir: Path, downloads: Path, params: dict,
                       jobs: int | None = None, force: bool = False, progress: bool = True,
-                      stats: BuildStats | None = None) -> BuildStats:
+                      stats: BuildStats | None = None,
+                      timeout: float | None = NOTEBOOK_TIMEOUT) -> BuildStats:
     """Execute (or take from the cache) every notebook into out_dir; CSVs go to downloads."""
     from tqdm import tqdm
 
@@ -191,7 +235,8 @@ def execute_notebooks(notebooks: list[Path], out_dir: Path, downloads: Path, par
     def run(nb: Path, key: str):
         own = out_dir.parent / f".downloads-{nb.stem}"  # each notebook's CSVs, for its cache entry
         own.mkdir(parents=True, exist_ok=True)
-        return nb, key, own, _execute(nb, out_dir / nb.name, {**params, "downloads_dir": str(own)})
+        return nb, key, own, _execute(nb, out_dir / nb.name,
+                                           {**params, "downloads_dir": str(own)}, timeout)
 
     errors = []
     with _kernel_messages_to(KERNEL_LOG) as terminal:
@@ -327,7 +372,8 @@ KEY_FILE = ".build-key"
 
 def build(year: int | None = None, entity: str = DEFAULT_ENTITY, horizon: int = DEFAULT_HORIZON,
           jobs: int | None = None, force: bool = False, out: str | Path | None = None,
-          progress: bool = True, stats: BuildStats | None = None) -> int:
+          progress: bool = True, stats: BuildStats | None = None,
+          timeout: float | None = NOTEBOOK_TIMEOUT) -> int:
     """The whole pipeline; returns the exit status (0 ok, 1 build failed, 2 bad input)."""
     t_start = time.perf_counter()
     stats = stats if stats is not None else BuildStats()
@@ -358,7 +404,8 @@ def build(year: int | None = None, entity: str = DEFAULT_ENTITY, horizon: int = 
         rep = build_report(year, entity, horizon, memo=True)
         write_site_data(rep, extra)
         execute_notebooks(chapter_notebooks(), src / "notebooks", extra / "downloads", params,
-                          jobs=jobs, force=force, progress=progress, stats=stats)
+                          jobs=jobs, force=force, progress=progress, stats=stats,
+                          timeout=timeout)
         if progress:
             print("Building the HTML with Jupyter Book …", file=sys.stderr)
         stats.book_seconds = jupyter_book(src, stage / "out")
@@ -407,18 +454,14 @@ def refresh_notebooks(check: bool = False) -> int:
             return 1
         print("Committed notebook outputs are current.")
         return 0
-    import papermill as pm
     from tqdm import tqdm
 
     for nb_path in tqdm(chapter_notebooks(), desc="Refreshing notebooks", unit="nb", file=sys.stderr):
         try:
-            pm.execute_notebook(str(nb_path), str(nb_path), kernel_name=KERNEL, cwd=str(nb_path.parent),
-                                progress_bar=False)
-        except pm.PapermillExecutionError as exc:
-            print(f"notebook {nb_path.name} failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue}",
-                  file=sys.stderr)
+            run_notebook(nb_path, nb_path)
+        except BuildError as exc:
+            print(str(exc), file=sys.stderr)
             return 1
-        _tidy(nb_path)
         nb = nbformat.read(nb_path, as_version=4)
         # keep the other keys of the notebook's metadata (its declared depends_on)
         nb.metadata.setdefault(STAMP_KEY, {})["inputs"] = committed_stamp(nb_path)
