@@ -14,7 +14,6 @@ from analysis.digest import DATA_DIR
 # Heavy modules (pandas, pandera, statsmodels) are imported inside the commands, so that an
 # up-to-date `build` answers in well under a second.
 DEFAULT_DATA = str(DATA_DIR)
-DEFAULT_HORIZON = 3
 
 EXIT_USAGE = 2
 
@@ -36,19 +35,19 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("scorecard", help="progress toward every target for a report year")
     common(s, None)
     f = sub.add_parser("forecast", help="forecasts for every series of an entity")
-    common(f, "ordos_city")
-    f.add_argument("--horizon", type=_int_arg("horizon"), default=DEFAULT_HORIZON,
-                   help=f"years beyond the report year (default {DEFAULT_HORIZON})")
+    common(f, None)
+    f.add_argument("--horizon", type=_int_arg("horizon"), default=None,
+                   help="years beyond the report year (default: report.yml)")
 
     b = sub.add_parser("build", help="execute the notebooks and build the HTML book")
     b.add_argument("--year", type=_int_arg("year"), default=None)
-    b.add_argument("--entity", default="ordos_city")
-    b.add_argument("--horizon", type=_int_arg("horizon"), default=DEFAULT_HORIZON)
+    b.add_argument("--entity", default=None, help="entity id (default: report.yml)")
+    b.add_argument("--horizon", type=_int_arg("horizon"), default=None)
     b.add_argument("--jobs", type=int, default=None, help="notebooks executed at once (default: cores)")
     b.add_argument("--force", action="store_true", help="re-execute every notebook (ignore the cache)")
     b.add_argument("--out", default=None, help="site directory (default: _build/html)")
     b.add_argument("--timeout", type=float, default=None,
-                   help="seconds one notebook may run before the build fails (default 600)")
+                   help="seconds one notebook may run before the build fails (default: report.yml)")
 
     r = sub.add_parser("refresh-notebooks",
                        help="re-execute notebooks/ in place with default parameters (committed outputs)")
@@ -80,7 +79,7 @@ def _print(df, fmt: str, title: str = "") -> None:
 def cmd_scorecard(args) -> int:
     from analysis.report import build_report
 
-    rep = build_report(args.year, args.entity or "ordos_city", DEFAULT_HORIZON, data_dir=args.data)
+    rep = build_report(args.year, args.entity, None, data_dir=args.data)
     card = rep.card if args.entity is None else rep.card[rep.card["entity"] == args.entity]
     if args.format == "table":
         cols = ["target_id", "entity", "target_value", "unit", "target_year", "latest_year",
@@ -103,12 +102,12 @@ def cmd_forecast(args) -> int:
     from analysis.report import build_report
 
     rep = build_report(args.year, args.entity, args.horizon, data_dir=args.data)
-    fcs = [f for f in rep.forecasts if f.entity == args.entity]
+    fcs = [f for f in rep.forecasts if f.entity == rep.entity]
     table, paths = forecast.forecast_table(fcs), forecast.paths_table(fcs)
     if args.format == "table":
         ok = table[table["status"] == "ok"]
         _print(ok[["indicator", "n_obs", "first_year", "last_year", "model", "mae", "mase", "rule"]],
-               "table", f"Forecasts for {args.entity}, data as of {rep.year}, to {rep.year + rep.horizon}")
+               "table", f"Forecasts for {rep.entity}, data as of {rep.year}, to {rep.year + rep.horizon}")
         print()
         _print(paths.drop(columns=["entity"]), "table", "Point forecasts with 80% and 95% prediction intervals")
         short = table[table["status"] != "ok"]

@@ -28,11 +28,10 @@ from pathlib import Path
 
 import nbformat
 
-from analysis import digest
+from analysis import config, digest
 
 ROOT = digest.ROOT
 DATA_DIR = digest.DATA_DIR
-DEFAULT_ENTITY, DEFAULT_HORIZON = "ordos_city", 3
 NOTEBOOK_DIR = ROOT / "notebooks"
 BOOK_FILES = ["_config.yml", "_toc.yml", "book"]
 BUILD_DIR = ROOT / "_build"
@@ -150,11 +149,10 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
-NOTEBOOK_TIMEOUT = 600  # seconds a whole notebook may run before the build fails (--timeout)
 
 
 def run_notebook(src: Path, dst: Path, params: dict | None = None,
-                 timeout: float | None = NOTEBOOK_TIMEOUT) -> None:
+                 timeout: float | None = None) -> None:
     """Execute one notebook with papermill and write it, tidied, to ``dst``.
 
     The process's working directory is never changed: papermill gets the notebook as an object
@@ -169,7 +167,8 @@ def run_notebook(src: Path, dst: Path, params: dict | None = None,
 
     source = nbformat.read(src, as_version=4)
     ids = [c.get("id") for c in source.cells]
-    deadline = None if timeout is None else time.monotonic() + timeout
+    timeout = config.load().notebook_timeout if timeout is None else timeout
+    deadline = time.monotonic() + timeout if timeout > 0 else None
     running = {"id": None}
 
     def remaining(cell) -> int | None:
@@ -195,7 +194,7 @@ def run_notebook(src: Path, dst: Path, params: dict | None = None,
     write_atomic(dst, nbformat.writes(nb))
 
 
-def _execute(src: Path, dst: Path, params: dict, timeout: float | None = NOTEBOOK_TIMEOUT) -> float:
+def _execute(src: Path, dst: Path, params: dict, timeout: float | None = None) -> float:
     """Run one chapter notebook for the book; returns the seconds taken."""
     t0 = time.perf_counter()
     run_notebook(src, dst, params, timeout)
@@ -205,7 +204,7 @@ def _execute(src: Path, dst: Path, params: dict, timeout: float | None = NOTEBOO
 def execute_notebooks(notebooks: list[Path], out_dir: Path, downloads: Path, params: dict,
                       jobs: int | None = None, force: bool = False, progress: bool = True,
                       stats: BuildStats | None = None,
-                      timeout: float | None = NOTEBOOK_TIMEOUT) -> BuildStats:
+                      timeout: float | None = None) -> BuildStats:
     """Execute (or take from the cache) every notebook into out_dir; CSVs go to downloads."""
     from tqdm import tqdm
 
@@ -370,11 +369,14 @@ def site_key(params: dict) -> str:
 KEY_FILE = ".build-key"
 
 
-def build(year: int | None = None, entity: str = DEFAULT_ENTITY, horizon: int = DEFAULT_HORIZON,
+def build(year: int | None = None, entity: str | None = None, horizon: int | None = None,
           jobs: int | None = None, force: bool = False, out: str | Path | None = None,
           progress: bool = True, stats: BuildStats | None = None,
-          timeout: float | None = NOTEBOOK_TIMEOUT) -> int:
+          timeout: float | None = None) -> int:
     """The whole pipeline; returns the exit status (0 ok, 1 build failed, 2 bad input)."""
+    cfg = config.load()
+    entity = entity or cfg.default_entity
+    horizon = cfg.default_horizon if horizon is None else horizon
     t_start = time.perf_counter()
     stats = stats if stats is not None else BuildStats()
     site = Path(out) if out else SITE_DIR

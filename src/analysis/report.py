@@ -14,11 +14,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import data, digest, forecast, growth, targets
+from analysis import config, data, digest, forecast, growth, targets
 from analysis.errors import ParameterError
 
-DEFAULT_ENTITY = "ordos_city"
-DEFAULT_HORIZON = 3
 MAX_HORIZON = 15
 
 
@@ -28,8 +26,9 @@ def data_years(ds: data.Dataset) -> tuple[int, int]:
     return int(years.min()), int(years.max())
 
 
-def latest_full_year(ds: data.Dataset, entity: str = DEFAULT_ENTITY) -> int:
+def latest_full_year(ds: data.Dataset, entity: str | None = None) -> int:
     """The latest year with a full-year observation for `entity`: the default report year."""
+    entity = entity or config.load().default_entity
     obs = ds.observations
     sel = obs[(obs["entity"] == entity) & (obs["period"] == "year")]
     return int((sel if not sel.empty else obs)["year"].max())
@@ -95,8 +94,8 @@ def _memo_path(year, entity, horizon) -> Path:
     return MEMO_DIR / f"{key.hexdigest()[:24]}.pkl"
 
 
-def build_report(year: int | None = None, entity: str = DEFAULT_ENTITY,
-                 horizon: int = DEFAULT_HORIZON, data_dir: str | Path | None = None,
+def build_report(year: int | None = None, entity: str | None = None,
+                 horizon: int | None = None, data_dir: str | Path | None = None,
                  ds: data.Dataset | None = None, memo: bool = True) -> Report:
     """Load (or take) the data, check the parameters, and compute forecasts and the scorecard.
 
@@ -105,6 +104,9 @@ def build_report(year: int | None = None, entity: str = DEFAULT_ENTITY,
     the chapters of one build share one computation. A memoised report carries the forecasts'
     paths and the scorecard's probabilities, not the fitted model objects.
     """
+    cfg = config.load()
+    entity = entity or cfg.default_entity
+    horizon = cfg.default_horizon if horizon is None else horizon
     use_memo = memo and ds is None and data_dir is None
     if use_memo:
         path = _memo_path(year, entity, horizon)
