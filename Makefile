@@ -14,7 +14,7 @@ UV     := $(TOOLS)/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: book test install lock font validate refresh-notebooks check-notebooks benchmark clean distclean
+.PHONY: book test install lock font validate refresh-notebooks check-notebooks benchmark benchmark-setup clean distclean
 
 install: $(STAMP)
 
@@ -22,7 +22,8 @@ install: $(STAMP)
 $(UV):
 	@echo "Setting up uv $(UV_VERSION) in $(TOOLS)/ …"
 	@$(PYTHON) -m venv $(TOOLS)
-	@$(TOOLS)/bin/pip install -q --disable-pip-version-check uv==$(UV_VERSION)
+	@$(TOOLS)/bin/pip install -q --disable-pip-version-check uv==$(UV_VERSION) 2>&1 | grep -v "is ignored" || true
+	@$(UV) --version
 
 # Exactly the versions in uv.lock (--frozen: the lock is never re-resolved here).
 $(STAMP): pyproject.toml uv.lock | $(UV)
@@ -66,6 +67,11 @@ check-notebooks: install font
 
 benchmark: install font
 	$(BIN)/python benchmarks/run.py
+
+# Fresh clones: time `make install` (new .venv) and `make test`; check the installed versions
+# against uv.lock. Writes benchmarks/setup_results.md, which `make benchmark` includes.
+benchmark-setup:
+	$(PYTHON) benchmarks/setup.py --runs 3
 
 clean:
 	rm -rf _build .cache

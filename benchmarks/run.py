@@ -377,6 +377,9 @@ def main(argv=None) -> int:
         ROWS.append((f"Scale: {n} synthetic entities", f"{med(times):.2f} s ({med(times) / n:.3f} s per entity)",
                      f"per-entity cost ×{(med(times) / n) / base:.2f} vs 1 entity"))
 
+    setup = ROOT / "benchmarks" / "setup_results.md"  # written by benchmarks/setup.py
+    lines.append("\n" + (setup.read_text(encoding="utf-8") if setup.exists() else
+                         "## Setup and tests on a fresh clone\n\nNot measured: run `make benchmark-setup`."))
     text = "\n".join(lines) + "\n"
     (ROOT / "benchmarks" / "results.md").write_text(text, encoding="utf-8")
     width = max(len(a) for a, _, _ in ROWS)
