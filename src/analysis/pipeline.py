@@ -303,7 +303,7 @@ def jupyter_book(src: Path, out: Path) -> float:
     cmd = [str(exe) if exe.exists() else "jupyter-book", "build", str(src), "--path-output", str(out),
            "--builder", "html", "-W", "-n", "--keep-going"]
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=src)  # paths in _config.yml: from the book root
     if proc.returncode != 0:
         lines = [ln for ln in (proc.stdout + proc.stderr).splitlines()
                  if "WARNING" in ln or "ERROR" in ln or "Error" in ln]
