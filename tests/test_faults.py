@@ -16,7 +16,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from analysis import cli, csvio, data, digest, pipeline
+from analysis import cache, cli, csvio, data, digest, pipeline
 from analysis.errors import DataError
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -120,3 +120,208 @@ def test_reader_strips_and_names_problems(tmp_path):
     p.write_bytes("a,b\n高,新\n".encode("gbk"))
     with pytest.raises(DataError, match="GBK"):
         csvio.read_table(p)
+
+
+# --------------------------------------------------------------------------- cache files
+
+def _flip(path: Path, offset: int, bit: int = 0) -> None:
+    raw = bytearray(path.read_bytes())
+    raw[offset] ^= 1 << bit
+    path.write_bytes(bytes(raw))
+
+
+def _entry(tmp_path) -> Path:
+    nb, csv_file = tmp_path / "nb.ipynb", tmp_path / "t.csv"
+    nb.write_text('{"cells": []}')
+    csv_file.write_text("a,b\n1,2\n")
+    entry = tmp_path / "cache" / "key"
+    cache.store_entry(entry, {"nb.ipynb": nb, "downloads/t.csv": csv_file})
+    return entry
+
+
+DAMAGE = {
+    "truncated notebook": lambda e: (e / "nb.ipynb").write_text('{"cel'),
+    "flipped bit in a CSV": lambda e: _flip(e / "downloads" / "t.csv", 4),
+    "CSV never written": lambda e: (e / "downloads" / "t.csv").unlink(),
+    "no manifest": lambda e: (e / cache.MANIFEST).unlink(),
+    "truncated manifest": lambda e: (e / cache.MANIFEST).write_text('{"sha'),
+    "manifest edited": lambda e: _flip(e / cache.MANIFEST, 20),
+}
+
+
+def test_intact_cache_entry_is_returned_whole(tmp_path):
+    files = cache.load_entry(_entry(tmp_path), "entry")
+    assert files == {"nb.ipynb": b'{"cells": []}', "downloads/t.csv": b"a,b\n1,2\n"}
+
+
+@pytest.mark.parametrize("damage", sorted(DAMAGE))
+def test_damaged_cache_entry_is_discarded_with_one_line(damage, tmp_path, capsys):
+    entry = _entry(tmp_path)
+    DAMAGE[damage](entry)
+    assert cache.load_entry(entry, "the cached nb.ipynb") is None
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "the cached nb.ipynb was damaged" in err[0] and "Traceback" not in err[0]
+    assert not entry.exists()  # the next build stores a fresh one
+
+
+def test_state_file_survives_truncation_and_bit_flips(tmp_path, capsys):
+    path = tmp_path / "timings.json"
+    cache.write_json(path, {"01_summary": 4.5})
+    assert cache.read_json(path, "timings", {}) == {"01_summary": 4.5}
+    path.write_text(path.read_text()[:10])
+    assert cache.read_json(path, "timings", {}) == {}
+    assert "timings was damaged" in capsys.readouterr().err and not path.exists()
+    cache.write_json(path, {"01_summary": 4.5})
+    raw = path.read_text()
+    path.write_text(raw.replace("4.5", "4.6"))  # still valid JSON: only the digest can tell
+    assert cache.read_json(path, "timings", {}) == {}
+
+
+def test_every_single_bit_flip_of_a_verified_file_is_caught(tmp_path, capsys):
+    """The report memo's format: 2,000 random single-bit flips (a simulated bad disk), none
+    loaded (the issue saw 1 in 1,500 load silently with a changed value)."""
+    import random
+
+    path = tmp_path / "memo.pkl"
+    payload = json.dumps({"target": 2.5, "values": list(range(200))}).encode()
+    cache.write_verified(path, payload)
+    good = path.read_bytes()
+    rng = random.Random(10)
+    for _ in range(2000):
+        raw = bytearray(good)
+        raw[rng.randrange(len(raw))] ^= 1 << rng.randrange(8)
+        path.write_bytes(bytes(raw))
+        assert cache.read_verified(path, "memo") is None
+    path.write_bytes(good)
+    assert cache.read_verified(path, "memo") == payload
+
+
+def test_corrupt_report_memo_is_recomputed_not_fatal(tmp_path, monkeypatch, capsys):
+    from analysis import report
+
+    monkeypatch.setattr(report, "MEMO_DIR", tmp_path / "reports")
+    rep = report.build_report(2024)
+    memo = next((tmp_path / "reports").glob("*.pkl"))
+    card = rep.card.set_index("target_id")["target_value"]
+    _flip(memo, memo.stat().st_size // 2)
+    again = report.build_report(2024)
+    assert "was damaged" in capsys.readouterr().err
+    assert again.card.set_index("target_id")["target_value"].equals(card)
+    memo.write_bytes(memo.read_bytes()[:100])  # a partial file (disk full)
+    assert report.build_report(2024).card.set_index("target_id")["target_value"].equals(card)
+
+
+def test_cache_key_covers_cell_metadata_and_the_locked_environment(tmp_path, monkeypatch):
+    src = pipeline.chapter_notebooks()[0]
+    nb = nbformat.read(src, as_version=4)
+    path = tmp_path / src.name
+    nbformat.write(nb, path)
+    inputs = pipeline.inputs_digest()
+    before = pipeline.cache_key(path, {}, inputs)
+    cell = next(c for c in nb.cells if c.cell_type == "code")
+    cell.metadata["caption"] = "图1 a caption changed by hand"
+    nbformat.write(nb, path)
+    assert pipeline.cache_key(path, {}, inputs) != before
+    lock = tmp_path / "uv.lock"
+    lock.write_text('[[package]]\nname = "pandas"\nversion = "2.2.3"\n')
+    monkeypatch.setattr(digest, "LOCK_FILE", lock)
+    env = digest.inputs_digest()
+    lock.write_text('[[package]]\nname = "pandas"\nversion = "2.3.0"\n')
+    assert digest.inputs_digest() != env
+
+
+# --------------------------------------------------------------------------- kills, locks, interrupts
+
+SIM = Path(__file__).with_name("_fault_sim.py")
+
+
+def _sim(stage, site, cache_dir, *extra, wait=True):
+    cmd = [sys.executable, str(SIM), stage, str(site), str(cache_dir), *extra]
+    if not wait:
+        return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+
+
+def _previous_site(tmp_path) -> Path:
+    site = tmp_path / "_build" / "html"
+    site.mkdir(parents=True)
+    (site / "index.html").write_text("previous site")
+    return site
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat")
+    return not (stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] == "Z")
+
+
+@pytest.mark.parametrize("stage", ["execute", "cache", "timings", "book", "swap"])
+def test_build_killed_at_each_stage_leaves_a_site_and_the_next_build_recovers(stage, tmp_path):
+    site, cache_dir = _previous_site(tmp_path), tmp_path / "cache"
+    killed = _sim(stage, site, cache_dir)
+    assert killed.returncode == -signal.SIGKILL
+    old = site.with_name("html.old")
+    survivor = site if site.exists() else old  # killed mid-swap: the old site is set aside whole
+    assert (survivor / "index.html").read_text() == "previous site"
+    if stage == "book":  # Jupyter Book dies with the build: no orphan left running
+        book = int((tmp_path / "_build" / "book.pid").read_text())
+        deadline = time.monotonic() + 10
+        while _alive(book) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _alive(book), "Jupyter Book outlived the killed build"
+    nxt = _sim("none", site, cache_dir)
+    assert nxt.returncode == 0, nxt.stderr
+    assert (site / "index.html").read_text() == "new site"
+    left = [p.name for p in site.parent.iterdir() if p.name.startswith((".staging", "html.old"))]
+    assert left == []
+    assert not list(cache_dir.glob(".*.tmp")) and not list(cache_dir.glob(".*.tmp*"))
+    if stage in ("execute", "swap", "book"):
+        assert "removed .staging-html-" in nxt.stderr or "restored the previous site" in nxt.stderr
+
+
+def test_two_builds_at_once_one_waits_and_neither_crashes(tmp_path):
+    site, cache_dir = _previous_site(tmp_path), tmp_path / "cache"
+    first = _sim("none", site, cache_dir, "--book-seconds", "3", wait=False)
+    time.sleep(1.5)
+    second = _sim("none", site, cache_dir, wait=False)
+    out1, out2 = first.communicate(timeout=120), second.communicate(timeout=120)
+    assert (first.returncode, second.returncode) == (0, 0), (out1[1], out2[1])
+    assert "waiting for it to finish" in out2[1]
+    assert (site / "index.html").read_text() == "new site"
+
+
+def test_second_build_told_not_to_wait_exits_with_one_clear_line(tmp_path):
+    site, cache_dir = _previous_site(tmp_path), tmp_path / "cache"
+    first = _sim("none", site, cache_dir, "--book-seconds", "3", wait=False)
+    time.sleep(1.5)
+    second = _sim("none", site, cache_dir, "--no-wait")
+    first.communicate(timeout=120)
+    assert second.returncode == 1 and "Traceback" not in second.stderr
+    assert "another build (process" in second.stderr and str(site) in second.stderr
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_a_stuck_kernel_within_seconds_and_cleans_up(tmp_path):
+    site, cache_dir = _previous_site(tmp_path), tmp_path / "cache"
+    env = {**os.environ}
+    proc = subprocess.Popen([sys.executable, str(SIM), "stuck", str(site), str(cache_dir)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    pid_file = tmp_path / "_build" / "kernel.pid"
+    deadline = time.monotonic() + 90
+    while not pid_file.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert pid_file.exists(), "the kernel never started"
+    time.sleep(0.5)
+    t0 = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert time.monotonic() - t0 < 10
+    assert proc.returncode == 130 and "Traceback" not in err
+    assert "Interrupted: stopped 1 running kernel(s), removed .staging-html-" in err
+    assert not _alive(int(pid_file.read_text()))
+    assert (site / "index.html").read_text() == "previous site"
+    assert not list(site.parent.glob(".staging-*"))

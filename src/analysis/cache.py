@@ -91,16 +91,20 @@ def read_json(path: Path, what: str, default):
     if not path.exists():
         return default
     try:
-        outer = json.loads(path.read_text(encoding="utf-8"))
-        body = outer["data"]
-        if outer["sha256"] != sha256(body.encode()):
-            raise ValueError("content does not match its digest")
-        return json.loads(body)
+        return _parse_json(path)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         notice(f"{what} was damaged ({type(exc).__name__}); it is discarded")
         with _quiet():
             path.unlink()
         return default
+
+
+def _parse_json(path: Path):
+    outer = json.loads(Path(path).read_text(encoding="utf-8"))
+    body = outer["data"]
+    if outer["sha256"] != sha256(body.encode()):
+        raise ValueError("content does not match its digest")
+    return json.loads(body)
 
 
 def store_entry(entry: Path, files: dict[str, Path]) -> None:
@@ -145,7 +149,10 @@ def load_entry(entry: Path, what: str) -> dict[str, bytes] | None:
     problem = None
     files: dict[str, bytes] = {}
     manifest_file = entry / MANIFEST
-    manifest = read_json(manifest_file, f"the manifest of {what}", None) if manifest_file.exists() else None
+    try:
+        manifest = _parse_json(manifest_file)
+    except (OSError, ValueError, KeyError, TypeError):
+        manifest = None
     if not isinstance(manifest, dict):
         problem = "no valid manifest"
     else:

@@ -406,14 +406,18 @@ def _die_with_parent() -> None:  # pragma: no cover  (runs in the child before e
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
+def book_command(src: Path, out: Path) -> list[str]:
+    exe = Path(sys.executable).parent / "jupyter-book"
+    return [str(exe) if exe.exists() else "jupyter-book", "build", str(src), "--path-output", str(out),
+            "--builder", "html", "-W", "-n", "--keep-going"]
+
+
 def jupyter_book(src: Path, out: Path) -> float:
     """Build the HTML with warnings as errors; raise BuildError with Sphinx's messages.
 
     Jupyter Book runs in its own process group, is killed with it on Ctrl-C, and dies with the
     build if the build is killed."""
-    exe = Path(sys.executable).parent / "jupyter-book"
-    cmd = [str(exe) if exe.exists() else "jupyter-book", "build", str(src), "--path-output", str(out),
-           "--builder", "html", "-W", "-n", "--keep-going"]
+    cmd = book_command(src, out)
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True,
