@@ -25,7 +25,7 @@ import nbformat
 stage, site, cache_dir = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
 book_seconds = float(sys.argv[sys.argv.index("--book-seconds") + 1]) if "--book-seconds" in sys.argv else 0.0
 
-from analysis import cache, cli, pipeline, report  # noqa: E402
+from analysis import cache, cli, pipeline, report
 
 
 def die(at: str) -> None:

@@ -537,8 +537,8 @@ def recover(site: Path, progress: bool = True) -> list[str]:
         if mine or (pid.isdigit() and not _pid_alive(int(pid))):
             shutil.rmtree(p, ignore_errors=True)
             done.append(f"removed {p.name}, left by a build that was killed")
-    if CACHE_DIR.is_dir():
-        for p in CACHE_DIR.glob(".*.tmp"):
+    for folder in (CACHE_DIR, CACHE_DIR.parent / "reports"):  # notebook cache, report memo
+        for p in folder.glob(".*.tmp") if folder.is_dir() else []:
             pid = p.name.rsplit(".", 2)[-2]
             if pid.isdigit() and not _pid_alive(int(pid)):
                 shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
