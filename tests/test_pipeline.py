@@ -87,9 +87,11 @@ def test_failing_notebook_stops_the_build_and_keeps_the_previous_site(tmp_path, 
     (site / "index.html").write_text("previous site")
     good = pipeline.chapter_notebooks()[:1]
     monkeypatch.setattr(pipeline, "chapter_notebooks", lambda: good + [_broken_notebook(tmp_path)])
-    assert pipeline.build(out=site, force=True, progress=False) == 1
-    err = capsys.readouterr().err
-    assert "99_broken.ipynb" in err and "cell" in err and "a deliberately broken cell" in err
+    with pytest.raises(pipeline.BuildError) as info:
+        pipeline.build(out=site, force=True, progress=False)
+    err = str(info.value)
+    assert "99_broken.ipynb" in err and "cell 3" in err and "a deliberately broken cell" in err
+    assert f"previous site in {site} is unchanged" in err
     assert (site / "index.html").read_text() == "previous site"
     assert [p.name for p in site.iterdir()] == ["index.html"]
     assert not list(tmp_path.glob(".staging-*"))

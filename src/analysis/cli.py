@@ -16,6 +16,8 @@ from analysis.digest import DATA_DIR
 DEFAULT_DATA = str(DATA_DIR)
 
 EXIT_USAGE = 2
+EXIT_FAILED = 1
+EXIT_INTERRUPTED = 130
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -48,6 +50,9 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--out", default=None, help="site directory (default: _build/html)")
     b.add_argument("--timeout", type=float, default=None,
                    help="seconds one notebook may run before the build fails (default: report.yml)")
+    b.add_argument("--data", default=DEFAULT_DATA, help="data directory (default: data/)")
+    b.add_argument("--no-wait", action="store_true",
+                   help="exit at once if another build is writing the same site (default: wait)")
 
     r = sub.add_parser("refresh-notebooks",
                        help="re-execute notebooks/ in place with default parameters (committed outputs)")
@@ -124,7 +129,8 @@ def cmd_forecast(args) -> int:
 def cmd_build(args) -> int:
     from analysis import pipeline
     return pipeline.build(year=args.year, entity=args.entity, horizon=args.horizon,
-                          jobs=args.jobs, force=args.force, out=args.out,
+                          jobs=args.jobs, force=args.force, out=args.out, data_dir=args.data,
+                          wait_for_lock=not args.no_wait,
                           **({"timeout": args.timeout} if args.timeout else {}))
 
 
@@ -151,6 +157,9 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         return COMMANDS[args.command](args)
+    except KeyboardInterrupt as exc:
+        print(f"Interrupted: {exc}" if str(exc) else "Interrupted.", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except DataError as exc:
         n = len(exc.problems)
         print(f"Invalid data ({n} problem{'s' if n != 1 else ''}):", file=sys.stderr)
@@ -160,3 +169,10 @@ def main(argv: list[str] | None = None) -> int:
     except ParameterError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except Exception as exc:  # a failed build step (BuildError), named by the library
+        from analysis.pipeline import BuildError
+
+        if not isinstance(exc, BuildError):
+            raise
+        print(f"Build failed: {exc}", file=sys.stderr)
+        return EXIT_FAILED

@@ -8,14 +8,12 @@ would only repeat the same problem).
 """
 from __future__ import annotations
 
-import io
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from analysis import digest
+from analysis import csvio, digest
 from analysis.errors import DataError, Problem  # noqa: F401  (re-exported)
 
 REPO_ROOT = digest.ROOT
@@ -79,42 +77,16 @@ class Dataset:
 # --------------------------------------------------------------------------- reading
 
 def read_csv_text(path: Path, allow_no_rows: bool = False) -> pd.DataFrame:
-    """Read a UTF-8 CSV as strings (empty cells become missing values).
+    """Read a CSV of the data package as strings (empty cells become missing values).
 
-    Raises DataError naming the file for an empty file or a file that is not UTF-8; a file that
-    decodes as GBK is named as such, since that is what Chinese spreadsheet software often saves.
+    The parsing is :func:`analysis.csvio.read_table`'s, the same the build's cache keys use
+    (BOM, stripped header and cells, no field-size limit); its DataError names the file.
     """
-    name = _display(path)
-    if not path.exists():
-        raise DataError([Problem(name, None, None, "file not found")])
-    raw = path.read_bytes()
-    if not raw.strip():
-        raise DataError([Problem(name, None, None,
-                                 "the file is empty: it needs a header row and at least one data row")])
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        try:
-            raw.decode("gbk")
-            hint = ("it decodes as GBK (GB2312), the encoding Chinese spreadsheet software such as "
-                    "Excel or WPS often uses: save it again as 'CSV UTF-8'")
-        except UnicodeDecodeError:
-            hint = "save it again as 'CSV UTF-8'"
-        raise DataError([Problem(name, line, None,
-                                 f"the file is not valid UTF-8 (byte 0x{raw[exc.start]:02x}); {hint}")])
-    try:
-        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-    except pd.errors.ParserError as exc:
-        m = re.search(r"line (\d+)", str(exc))
-        raise DataError([Problem(name, int(m.group(1)) if m else None, None,
-                                 f"the file is not well-formed CSV ({exc})")])
-    if df.empty and not allow_no_rows:
-        raise DataError([Problem(name, None, None, "the file has a header row but no data rows")])
-    df.columns = [c.strip() for c in df.columns]
+    header, rows = csvio.read_table(path, allow_no_rows=allow_no_rows, name=_display(path))
+    df = pd.DataFrame(rows, columns=header, dtype=object)
     if df.empty:
-        return df
-    return df.apply(lambda s: s.str.strip()).replace("", None)
+        return df.astype(str)
+    return df.replace("", None)
 
 
 def _display(path: Path) -> str:

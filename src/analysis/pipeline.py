@@ -6,11 +6,20 @@ Steps, each in one place:
    else happens).
 2. **Execute** every chapter notebook with papermill into a staging directory, in parallel up to
    the number of cores, with a progress display. A notebook whose inputs have not changed is
-   taken from the cache instead (key: the notebook's cells, the parameters, every data file and
-   every library module), so a rebuild with nothing changed starts no kernel.
+   taken from the cache instead (key: the notebook's cells and their metadata, the parameters,
+   the notebook's declared data, every library module and the locked environment), so a rebuild
+   with nothing changed starts no kernel. Cache entries and state files are written atomically
+   and checked against a digest on read (``analysis.cache``): a damaged one is re-executed.
 3. **Build** the HTML with Jupyter Book (``execute_notebooks: "off"``, warnings are errors).
 4. **Publish**: the new site replaces ``_build/html`` only when complete; a failure at any step
    leaves the previous site untouched and names the notebook and cell.
+
+One build at a time per site (a lock file beside it; a second build waits). A build killed at any
+point leaves the old or the new site: at the next start a site caught between the two renames
+of the swap is restored and staging directories of dead builds are removed. Ctrl-C stops the
+kernels and Jupyter Book this build started, removes its staging directory and says so.
+The library raises (BuildError, DataError, ParameterError, KeyboardInterrupt); the command line
+turns them into exit statuses.
 """
 from __future__ import annotations
 
@@ -18,17 +27,19 @@ import contextlib
 import hashlib
 import json
 import os
+import queue
 import shutil
+import signal
 import subprocess
 import sys
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 
-from analysis import config, digest
+from analysis import cache, config, digest
 
 ROOT = digest.ROOT
 DATA_DIR = digest.DATA_DIR
@@ -39,6 +50,7 @@ SITE_DIR = BUILD_DIR / "html"
 CACHE_DIR = ROOT / ".cache" / "notebooks"
 KERNEL_LOG = ROOT / ".cache" / "kernels.log"  # what kernels print on stderr during a build
 KERNEL = "python3"
+STAMP_KEY = "analysis"  # notebook metadata key: declared data (depends_on), stamp of the outputs
 
 
 class BuildError(RuntimeError):
@@ -52,6 +64,7 @@ class BuildStats:
     executed: list[str] = field(default_factory=list)
     cached: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    kernels_stopped: int = 0
     execute_seconds: float = 0.0
     book_seconds: float = 0.0
     total_seconds: float = 0.0
@@ -97,14 +110,22 @@ def depends_on(path: Path) -> list[str]:
     return list(nb.metadata.get("analysis", {}).get("depends_on", ["*"]))
 
 
+RUN_METADATA = ("papermill", "execution", "collapsed", "scrolled")  # per run or per viewer
+
+
 def notebook_digest(path: Path) -> str:
-    """Digest of a notebook's cells (source and tags), not of its outputs."""
+    """Digest of a notebook's cells (source and metadata: tags, captions, …) and of its own
+    metadata (declared data, kernel), not of its outputs nor of the stamp of its outputs."""
     nb = nbformat.read(path, as_version=4)
     h = hashlib.sha256()
+    meta = {k: v for k, v in nb.metadata.items() if k not in RUN_METADATA}
+    meta[STAMP_KEY] = {k: v for k, v in meta.get(STAMP_KEY, {}).items() if k != "inputs"}
+    h.update(json.dumps(meta, sort_keys=True, default=str).encode())
     for c in nb.cells:
         h.update(c.cell_type.encode())
         h.update(c.source.encode())
-        h.update(json.dumps(sorted(c.metadata.get("tags", []))).encode())
+        cell_meta = {k: v for k, v in c.metadata.items() if k not in RUN_METADATA}
+        h.update(json.dumps(cell_meta, sort_keys=True, default=str).encode())
     return h.hexdigest()
 
 
@@ -137,9 +158,9 @@ def _tidy(nb) -> None:
 
 def write_atomic(path: Path, text: str) -> None:
     """Write a file so that a reader sees the old content or the new, never a part."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    if not Path(path).parent.is_dir():  # the staging directory was removed (interrupted build)
+        raise BuildError(f"cannot write {_shown(Path(path))}: its folder no longer exists")
+    cache.write_atomic(path, text)
 
 
 def _shown(path: Path) -> str:
@@ -203,9 +224,14 @@ def _execute(src: Path, dst: Path, params: dict, timeout: float | None = None) -
 
 def execute_notebooks(notebooks: list[Path], out_dir: Path, downloads: Path, params: dict,
                       jobs: int | None = None, force: bool = False, progress: bool = True,
-                      stats: BuildStats | None = None,
-                      timeout: float | None = None) -> BuildStats:
-    """Execute (or take from the cache) every notebook into out_dir; CSVs go to downloads."""
+                      stats: BuildStats | None = None, timeout: float | None = None,
+                      data_dir: Path | None = None) -> BuildStats:
+    """Execute (or take from the cache) every notebook into out_dir; CSVs go to downloads.
+
+    A cache entry is used only if every file in it matches its manifest; a damaged entry is
+    discarded with a notice and the notebook executed. Ctrl-C stops the running kernels within
+    seconds and re-raises KeyboardInterrupt.
+    """
     from tqdm import tqdm
 
     stats = stats or BuildStats()
@@ -213,12 +239,13 @@ def execute_notebooks(notebooks: list[Path], out_dir: Path, downloads: Path, par
     downloads.mkdir(parents=True, exist_ok=True)
     todo = []
     for nb in notebooks:
-        key = cache_key(nb, params, inputs_digest(families=depends_on(nb)))
-        hit = CACHE_DIR / key
-        if not force and (hit / nb.name).exists():
-            shutil.copy2(hit / nb.name, out_dir / nb.name)
-            for f in (hit / "downloads").glob("*.csv"):
-                shutil.copy2(f, downloads / f.name)
+        key = cache_key(nb, params, inputs_digest(data_dir, families=depends_on(nb)))
+        files = None if force else cache.load_entry(CACHE_DIR / key, f"the cached {nb.name}")
+        if files is not None and nb.name in files:
+            (out_dir / nb.name).write_bytes(files[nb.name])
+            for name, payload in files.items():
+                if name.startswith("downloads/"):
+                    (downloads / Path(name).name).write_bytes(payload)
             stats.cached.append(nb.stem)
         else:
             todo.append((nb, key))
@@ -226,29 +253,52 @@ def execute_notebooks(notebooks: list[Path], out_dir: Path, downloads: Path, par
         return stats
     # longest first (by the last measured time): the build ends when the slowest worker ends
     timings_file = CACHE_DIR / "timings.json"
-    known = json.loads(timings_file.read_text()) if timings_file.exists() else {}
+    known = cache.read_json(timings_file, "the notebook timings (.cache/notebooks/timings.json)", {})
+    known = {k: v for k, v in known.items() if isinstance(v, (int, float))} if isinstance(known, dict) else {}
     todo.sort(key=lambda item: -known.get(item[0].stem, 0.0))
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
     t0 = time.perf_counter()
+    stopping = threading.Event()
 
     def run(nb: Path, key: str):
+        if stopping.is_set():
+            raise BuildError(f"notebook {_shown(nb)} not run: the build was interrupted")
         own = out_dir.parent / f".downloads-{nb.stem}"  # each notebook's CSVs, for its cache entry
         own.mkdir(parents=True, exist_ok=True)
         return nb, key, own, _execute(nb, out_dir / nb.name,
-                                           {**params, "downloads_dir": str(own)}, timeout)
+                                      {**params, "downloads_dir": str(own)}, timeout)
 
     errors = []
-    with _kernel_messages_to(KERNEL_LOG) as terminal:
+    with _kernel_messages_to(KERNEL_LOG) as terminal, _data_dir_for_kernels(data_dir):
         bar = tqdm(total=len(todo), desc="Executing notebooks", unit="nb", disable=not progress,
                    file=terminal)
-        _run_all(todo, run, jobs, bar, errors, stats, out_dir, downloads)
-        bar.close()
+        try:
+            _run_all(todo, run, jobs, bar, errors, stats, out_dir, downloads, stopping)
+        finally:
+            bar.close()
     stats.execute_seconds = time.perf_counter() - t0
-    CACHE_DIR.mkdir(parents=True, exist_ok=True)
-    timings_file.write_text(json.dumps({**known, **stats.timings}, indent=1, sort_keys=True))
+    cache.write_json(timings_file, {**known, **stats.timings})
     if errors:
         raise BuildError("; ".join(sorted(errors)))
     return stats
+
+
+@contextlib.contextmanager
+def _data_dir_for_kernels(data_dir: Path | None):
+    """Kernels started meanwhile read the data package from `data_dir` (they inherit the
+    environment variable digest.DATA_ENV); the shipped data/ when None."""
+    if data_dir is None or Path(data_dir).resolve() == digest.DATA_DIR:
+        yield
+        return
+    saved = os.environ.get(digest.DATA_ENV)
+    os.environ[digest.DATA_ENV] = str(Path(data_dir).resolve())
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop(digest.DATA_ENV, None)
+        else:
+            os.environ[digest.DATA_ENV] = saved
 
 
 @contextlib.contextmanager
@@ -271,43 +321,118 @@ def _kernel_messages_to(log: Path):
             terminal.close()
 
 
-def _run_all(todo, run, jobs, bar, errors, stats, out_dir, downloads) -> None:
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(run, nb, key) for nb, key in todo]
-        for fut in as_completed(futures):
+def _run_all(todo, run, jobs, bar, errors, stats, out_dir, downloads, stopping) -> None:
+    """Run the notebooks on `jobs` worker threads (daemon threads: an interrupted build does not
+    wait for them at exit); store each result in the cache as it arrives."""
+    tasks, results, lock = list(todo), queue.Queue(), threading.Lock()
+
+    def worker():
+        while not stopping.is_set():
+            with lock:
+                if not tasks:
+                    return
+                nb, key = tasks.pop(0)
             try:
-                nb, key, own, seconds = fut.result()
-            except BuildError as exc:
-                errors.append(str(exc))
+                results.put((True, run(nb, key)))
+            except BaseException as exc:  # noqa: BLE001  (handed to the main thread)
+                results.put((False, exc))
+
+    threads = [threading.Thread(target=worker, daemon=True, name=f"notebook-{i}") for i in range(jobs)]
+    for t in threads:
+        t.start()
+    try:
+        for _ in range(len(todo)):
+            ok, value = results.get()
+            if not ok:
+                if not isinstance(value, BuildError):
+                    raise value
+                errors.append(str(value))
                 bar.update(1)
                 continue
+            nb, key, own, seconds = value
             stats.executed.append(nb.stem)
             stats.timings[nb.stem] = seconds
             bar.set_postfix_str(f"{nb.stem} {seconds:.1f}s")
             bar.update(1)
-            for f in own.glob("*.csv"):
+            csvs = sorted(own.glob("*.csv"))
+            for f in csvs:
                 shutil.copy2(f, downloads / f.name)
-            cached = CACHE_DIR / key
-            (cached / "downloads").mkdir(parents=True, exist_ok=True)
-            shutil.copy2(out_dir / nb.name, cached / nb.name)
-            for f in own.glob("*.csv"):
-                shutil.copy2(f, cached / "downloads" / f.name)
+            cache.store_entry(CACHE_DIR / key, {nb.name: out_dir / nb.name,
+                                                **{f"downloads/{f.name}": f for f in csvs}})
             shutil.rmtree(own, ignore_errors=True)
+    except BaseException:  # Ctrl-C (or an unexpected failure): stop every kernel now
+        stopping.set()
+        stats.kernels_stopped = stop_kernels()
+        deadline = time.monotonic() + 3
+        for t in threads:
+            t.join(max(0.0, deadline - time.monotonic()))
+        raise
+
+
+def _child_processes() -> list[int]:
+    """Process ids of this process's children (Linux /proc; empty elsewhere)."""
+    me, out = os.getpid(), []
+    with contextlib.suppress(OSError):
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = Path(entry.path, "stat").read_text()
+                cmdline = Path(entry.path, "cmdline").read_bytes()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == me and b"ipykernel" in cmdline:
+                out.append(int(entry.name))
+    return out
+
+
+def stop_kernels() -> int:
+    """Kill the notebook kernels this process started (each leads its own process group);
+    return how many."""
+    pids = _child_processes()
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            os.killpg(pid, signal.SIGKILL) if os.getpgid(pid) == pid else os.kill(pid, signal.SIGKILL)
+    return len(pids)
 
 
 # --------------------------------------------------------------------------- book
 
-def jupyter_book(src: Path, out: Path) -> float:
-    """Build the HTML with warnings as errors; raise BuildError with Sphinx's messages."""
+def _die_with_parent() -> None:  # pragma: no cover  (runs in the child before exec)
+    """Linux: the child gets SIGTERM when the build dies, even by SIGKILL (no orphan)."""
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def book_command(src: Path, out: Path) -> list[str]:
     exe = Path(sys.executable).parent / "jupyter-book"
-    cmd = [str(exe) if exe.exists() else "jupyter-book", "build", str(src), "--path-output", str(out),
-           "--builder", "html", "-W", "-n", "--keep-going"]
+    return [str(exe) if exe.exists() else "jupyter-book", "build", str(src), "--path-output", str(out),
+            "--builder", "html", "-W", "-n", "--keep-going"]
+
+
+def jupyter_book(src: Path, out: Path) -> float:
+    """Build the HTML with warnings as errors; raise BuildError with Sphinx's messages.
+
+    Jupyter Book runs in its own process group, is killed with it on Ctrl-C, and dies with the
+    build if the build is killed."""
+    cmd = book_command(src, out)
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=src)  # paths in _config.yml: from the book root
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True, cwd=src,  # _config.yml paths: from the book root
+                            preexec_fn=_die_with_parent if sys.platform == "linux" else None)  # noqa: PLW1509
+    try:
+        stdout, stderr = proc.communicate()
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        raise
     if proc.returncode != 0:
-        lines = [ln for ln in (proc.stdout + proc.stderr).splitlines()
+        lines = [ln for ln in (stdout + stderr).splitlines()
                  if "WARNING" in ln or "ERROR" in ln or "Error" in ln]
-        raise BuildError("Jupyter Book build failed:\n  " + "\n  ".join(lines[-20:] or [proc.stderr[-2000:]]))
+        raise BuildError("Jupyter Book build failed:\n  " + "\n  ".join(lines[-20:] or [stderr[-2000:]]))
     return time.perf_counter() - t0
 
 
@@ -339,26 +464,122 @@ def expected_pages() -> list[str]:
         f"notebooks/{p.stem}.html" for p in chapter_notebooks()]
 
 
+def _previous(site: Path) -> Path:
+    return site.with_name(site.name + ".old")
+
+
+@contextlib.contextmanager
+def _no_interrupt():
+    """Ctrl-C is held back (and delivered after) while the site is being swapped."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught = []
+    previous = signal.signal(signal.SIGINT, lambda *a: caught.append(a))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if caught:
+            raise KeyboardInterrupt
+
+
 def publish(new_site: Path, site: Path = SITE_DIR) -> None:
-    """Replace `site` by `new_site` only if every page is there; keep the old site otherwise."""
+    """Replace `site` by `new_site` only if every page is there; keep the old site otherwise.
+
+    Two renames (site -> site.old, new -> site); a kill between them is repaired by
+    :func:`recover` at the next start, which puts site.old back.
+    """
     missing = [p for p in expected_pages() if not (new_site / p).exists()]
     if missing:
         raise BuildError(f"the new site is incomplete (missing {', '.join(missing)}); "
                          f"the previous site is left in place")
-    old = site.with_name(site.name + ".old")
-    if old.exists():
-        shutil.rmtree(old)
-    if site.exists():
-        os.replace(site, old)
-    os.replace(new_site, site)
+    old = _previous(site)
+    with _no_interrupt():
+        if old.exists():
+            if site.exists():
+                shutil.rmtree(old)
+            else:  # a previous swap was cut short: keep the old site until the new one is in
+                pass
+        if site.exists():
+            os.replace(site, old)
+        os.replace(new_site, site)
     shutil.rmtree(old, ignore_errors=True)
 
 
-def site_key(params: dict) -> str:
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def recover(site: Path, progress: bool = True) -> list[str]:
+    """Repair what a killed build left (call with the build lock held); return what was done.
+
+    A site caught between the two renames of the swap is restored from site.old; staging
+    directories and half-written cache entries of builds that are no longer running are removed.
+    """
+    done = []
+    old = _previous(site)
+    if old.exists() and not site.exists():
+        os.replace(old, site)
+        done.append(f"restored the previous site {site} (a build was stopped while swapping it in)")
+    elif old.exists():
+        shutil.rmtree(old, ignore_errors=True)
+    stale = [p for p in site.parent.glob(".staging-*") if p.is_dir()]
+    for p in stale:
+        pid = p.name.rsplit("-", 1)[-1]
+        mine = p.name.startswith(f".staging-{site.name}-")
+        if mine or (pid.isdigit() and not _pid_alive(int(pid))):
+            shutil.rmtree(p, ignore_errors=True)
+            done.append(f"removed {p.name}, left by a build that was killed")
+    for folder in (CACHE_DIR, CACHE_DIR.parent / "reports"):  # notebook cache, report memo
+        for p in folder.glob(".*.tmp") if folder.is_dir() else []:
+            pid = p.name.rsplit(".", 2)[-2]
+            if pid.isdigit() and not _pid_alive(int(pid)):
+                shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
+    if progress:
+        for line in done:
+            cache.notice(line)
+    return done
+
+
+@contextlib.contextmanager
+def build_lock(site: Path, wait_for_it: bool = True, progress: bool = True):
+    """One build at a time per site: a lock file beside it (released by the system when the
+    build ends, even by SIGKILL). A second build waits, saying so, or raises BuildError."""
+    import fcntl
+
+    site.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(site.parent / f".{site.name}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            other = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
+            if not wait_for_it:
+                raise BuildError(f"another build (process {other}) is writing {site}; "
+                                 f"try again when it has finished") from None
+            if progress:
+                print(f"Another build (process {other}) is writing {site}; waiting for it to finish …",
+                      file=sys.stderr)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        yield
+    finally:
+        os.close(fd)
+
+
+def site_key(params: dict, data_dir: Path | None = None) -> str:
     """Digest of everything the site is built from: if unchanged, the site is up to date."""
     h = hashlib.sha256()
     h.update(json.dumps(params, sort_keys=True).encode())
-    h.update(inputs_digest().encode())
+    h.update(inputs_digest(data_dir).encode())
     for nb in chapter_notebooks():
         h.update(notebook_digest(nb).encode())
     book = [ROOT / "_config.yml", ROOT / "_toc.yml", *sorted((ROOT / "book").rglob("*"))]
@@ -369,33 +590,62 @@ def site_key(params: dict) -> str:
 KEY_FILE = ".build-key"
 
 
+def _up_to_date(site: Path, key: str) -> bool:
+    try:
+        return (site / KEY_FILE).read_text() == key and (site / "index.html").exists()
+    except OSError:
+        return False
+
+
 def build(year: int | None = None, entity: str | None = None, horizon: int | None = None,
           jobs: int | None = None, force: bool = False, out: str | Path | None = None,
           progress: bool = True, stats: BuildStats | None = None,
-          timeout: float | None = None) -> int:
-    """The whole pipeline; returns the exit status (0 ok, 1 build failed, 2 bad input)."""
+          timeout: float | None = None, data_dir: str | Path | None = None,
+          wait_for_lock: bool = True) -> int:
+    """The whole pipeline from the data package in `data_dir` (default: data/); returns 0.
+
+    Raises DataError or ParameterError (bad input: nothing is touched), BuildError (a step
+    failed: the previous site is unchanged) or KeyboardInterrupt (kernels and Jupyter Book
+    stopped, staging removed, previous site unchanged).
+    """
     cfg = config.load()
     entity = entity or cfg.default_entity
     horizon = cfg.default_horizon if horizon is None else horizon
+    data_dir = Path(data_dir).resolve() if data_dir else DATA_DIR
     t_start = time.perf_counter()
     stats = stats if stats is not None else BuildStats()
     site = Path(out) if out else SITE_DIR
-    key = site_key({"report_year": year, "entity": entity, "horizon": horizon})
-    key_file = site / KEY_FILE
-    if not force and key_file.exists() and key_file.read_text() == key:
-        stats.total_seconds = time.perf_counter() - t_start
+
+    def say(msg: str) -> None:
         if progress:
-            print(f"{site / 'index.html'} is up to date (no notebook, data or library change).",
-                  file=sys.stderr)
+            print(msg, file=sys.stderr)
+
+    key = site_key({"report_year": year, "entity": entity, "horizon": horizon}, data_dir)
+    if not force and _up_to_date(site, key):
+        stats.total_seconds = time.perf_counter() - t_start
+        say(f"{site / 'index.html'} is up to date (no notebook, data or library change).")
         return 0
+    with build_lock(site, wait_for_lock, progress):
+        recover(site, progress)
+        if not force and _up_to_date(site, key):  # another build or the repair just made it
+            stats.total_seconds = time.perf_counter() - t_start
+            say(f"{site / 'index.html'} is up to date (no notebook, data or library change).")
+            return 0
+        return _build_locked(year, entity, horizon, jobs, force, site, stats, timeout, data_dir,
+                             key, t_start, say, progress)
+
+
+def _build_locked(year, entity, horizon, jobs, force, site, stats, timeout, data_dir, key,
+                  t_start, say, progress) -> int:
     from analysis import data
     from analysis.report import build_report, check_parameters
 
-    ds = data.load()  # DataError propagates: exit 2 with file/row/column messages
-    year = check_parameters(ds, year, entity, horizon)  # ParameterError: exit 2
+    t = time.perf_counter()
+    ds = data.load(data_dir)  # DataError: bad data, the site is untouched
+    year = check_parameters(ds, year, entity, horizon)  # ParameterError: the same
     params = {"report_year": year, "entity": entity, "horizon": int(horizon)}
-    site.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(site.parent / f".staging-{os.getpid()}")
+    say(f"Data package {_shown(data_dir)}/ is valid: {ds.summary()} ({time.perf_counter() - t:.1f}s)")
+    stage = site.parent / f".staging-{site.name}-{os.getpid()}"
     shutil.rmtree(stage, ignore_errors=True)
     src = stage / "src"
     try:
@@ -403,34 +653,38 @@ def build(year: int | None = None, entity: str | None = None, horizon: int | Non
         stage_sources(src)
         extra = src / "_extra"
         # computed once here and memoised on disk: every notebook loads it instead of recomputing
-        rep = build_report(year, entity, horizon, memo=True)
+        t = time.perf_counter()
+        say("Computing the report (derived values, forecasts, scorecard) …")
+        rep = build_report(year, entity, horizon, data_dir=data_dir, memo=True)
+        say(f"  {len(rep.forecasts)} series forecast, {len(rep.card)} targets scored "
+            f"({time.perf_counter() - t:.1f}s)")
         write_site_data(rep, extra)
         execute_notebooks(chapter_notebooks(), src / "notebooks", extra / "downloads", params,
                           jobs=jobs, force=force, progress=progress, stats=stats,
-                          timeout=timeout)
-        if progress:
-            print("Building the HTML with Jupyter Book …", file=sys.stderr)
+                          timeout=timeout, data_dir=data_dir)
+        say("Building the HTML with Jupyter Book …")
         stats.book_seconds = jupyter_book(src, stage / "out")
         (stage / "out" / "_build" / "html" / KEY_FILE).write_text(key)
         publish(stage / "out" / "_build" / "html", site)
+    except KeyboardInterrupt:
+        with _no_interrupt():
+            shutil.rmtree(stage, ignore_errors=True)
+        stopped = f"stopped {stats.kernels_stopped} running kernel(s), " if stats.kernels_stopped else ""
+        raise KeyboardInterrupt(f"{stopped}removed {stage.name}; the previous site in {site} "
+                                f"is unchanged") from None
     except BuildError as exc:
-        print(f"Build failed: {exc}", file=sys.stderr)
-        print(f"The previous site in {site} is unchanged.", file=sys.stderr)
-        return 1
+        raise BuildError(f"{exc}\nThe previous site in {site} is unchanged.") from None
     finally:
-        shutil.rmtree(stage, ignore_errors=True)
+        with _no_interrupt():
+            shutil.rmtree(stage, ignore_errors=True)
     stats.total_seconds = time.perf_counter() - t_start
-    if progress:
-        print(f"Built {site / 'index.html'} for report year {year} "
-              f"({len(stats.executed)} notebook(s) executed, {len(stats.cached)} from cache, "
-              f"{stats.total_seconds:.1f}s)", file=sys.stderr)
+    say(f"Built {site / 'index.html'} for report year {year} "
+        f"({len(stats.executed)} notebook(s) executed, {len(stats.cached)} from cache, "
+        f"{stats.total_seconds:.1f}s)")
     return 0
 
 
 # --------------------------------------------------------------------------- committed notebooks
-
-STAMP_KEY = "analysis"
-
 
 def committed_stamp(path: Path) -> str:
     """What the committed outputs of a notebook were computed from (cells + data + library)."""
@@ -441,7 +695,8 @@ def refresh_notebooks(check: bool = False) -> int:
     """Re-execute notebooks/ in place with their default parameters, or check they are current.
 
     The stamp stored in each notebook's metadata records the inputs its outputs came from;
-    ``--check`` compares it with the current inputs and exits 1 when any notebook is stale.
+    ``check`` compares it with the current inputs and returns 1 when any notebook is stale.
+    A notebook that fails raises BuildError naming it (the notebooks before it are refreshed).
     """
     stale = []
     for nb_path in chapter_notebooks():
@@ -461,11 +716,11 @@ def refresh_notebooks(check: bool = False) -> int:
     for nb_path in tqdm(chapter_notebooks(), desc="Refreshing notebooks", unit="nb", file=sys.stderr):
         try:
             run_notebook(nb_path, nb_path)
-        except BuildError as exc:
-            print(str(exc), file=sys.stderr)
-            return 1
+        except KeyboardInterrupt:
+            stop_kernels()
+            raise
         nb = nbformat.read(nb_path, as_version=4)
         # keep the other keys of the notebook's metadata (its declared depends_on)
         nb.metadata.setdefault(STAMP_KEY, {})["inputs"] = committed_stamp(nb_path)
-        nbformat.write(nb, nb_path)
+        write_atomic(nb_path, nbformat.writes(nb))
     return 0

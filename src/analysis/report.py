@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import pickle
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,9 +88,36 @@ class Report:
 MEMO_DIR = data.REPO_ROOT / ".cache" / "reports"
 
 
-def _memo_path(year, entity, horizon) -> Path:
-    key = hashlib.sha256(json.dumps([year, entity, int(horizon), digest.inputs_digest()]).encode())
+def _memo_path(year, entity, horizon, data_dir=None) -> Path:
+    """Where the report for these parameters and the current data, library and environment is kept."""
+    inputs = digest.inputs_digest(Path(data_dir).resolve() if data_dir else None)
+    key = hashlib.sha256(json.dumps([year, entity, int(horizon), inputs]).encode())
     return MEMO_DIR / f"{key.hexdigest()[:24]}.pkl"
+
+
+def _load_memo(path: Path) -> Report | None:
+    """A stored report, only if its bytes match the digest written with them (a flipped bit or a
+    partial file is discarded with a notice and the report recomputed)."""
+    from analysis import cache
+
+    payload = cache.read_verified(path, f"the stored report {path.name}")
+    if payload is None:
+        return None
+    try:
+        rep = pickle.loads(payload)  # our own file, verified above
+    except Exception as exc:  # noqa: BLE001  (written by another library version: recompute)
+        cache.notice(f"the stored report {path.name} could not be read ({type(exc).__name__}); recomputed")
+        path.unlink(missing_ok=True)
+        return None
+    return rep if isinstance(rep, Report) else None
+
+
+def _store_memo(path: Path, rep: Report) -> None:
+    from analysis import cache
+
+    for f in rep.forecasts:
+        f.fitted = None  # fitted statsmodels objects are large and not needed by the pages
+    cache.write_verified(path, pickle.dumps(rep, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def build_report(year: int | None = None, entity: str | None = None,
@@ -99,23 +125,21 @@ def build_report(year: int | None = None, entity: str | None = None,
                  ds: data.Dataset | None = None, memo: bool = True) -> Report:
     """Load (or take) the data, check the parameters, and compute forecasts and the scorecard.
 
-    With the shipped data directory and ``memo`` (the default), the result is kept in
-    ``.cache/reports/`` under a key of the parameters, every data file and the library code, so
+    With ``memo`` (the default), the result is kept in
+    ``.cache/reports/`` under a key of the parameters, every data file, the library code and the locked
+    environment, with a digest checked before loading,, so
     the chapters of one build share one computation. A memoised report carries the forecasts'
     paths and the scorecard's probabilities, not the fitted model objects.
     """
     cfg = config.load()
     entity = entity or cfg.default_entity
     horizon = cfg.default_horizon if horizon is None else horizon
-    use_memo = memo and ds is None and data_dir is None
+    use_memo = memo and ds is None
     if use_memo:
-        path = _memo_path(year, entity, horizon)
-        if path.exists():
-            try:
-                with open(path, "rb") as f:
-                    return pickle.load(f)
-            except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
-                pass  # a stale or partial file: recompute
+        path = _memo_path(year, entity, horizon, data_dir)
+        memoised = _load_memo(path)
+        if memoised is not None:
+            return memoised
     ds = ds if ds is not None else data.load(data_dir or data.DEFAULT_DATA_DIR)
     year = check_parameters(ds, year, entity, horizon)
     horizon = int(horizon)
@@ -138,11 +162,5 @@ def build_report(year: int | None = None, entity: str | None = None,
     card = targets.scorecard(view, obs, year, fmap)
     rep = Report(ds, view, year, entity, horizon, obs, candidates, fcs, card)
     if use_memo:
-        for f in fcs:
-            f.fitted = None  # fitted statsmodels objects are large and not needed by the pages
-        MEMO_DIR.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        with open(tmp, "wb") as f:
-            pickle.dump(rep, f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
+        _store_memo(path, rep)
     return rep
