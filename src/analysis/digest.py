@@ -30,8 +30,8 @@ FAMILY_INPUTS = {"rd": {"economy"}}
 
 def library_digest() -> str:
     h = hashlib.sha256()
-    for p in sorted(LIB_DIR.glob("*.py")):
-        h.update(p.name.encode())
+    for p in sorted(LIB_DIR.rglob("*.py")):  # the views/ package too
+        h.update(p.relative_to(LIB_DIR).as_posix().encode())
         h.update(p.read_bytes())
     return h.hexdigest()
 
@@ -40,6 +40,9 @@ def data_digest(data_dir: Path | None = None, families: list[str] | None = None)
     """Digest of the data package, or of the rows of some indicator families only."""
     data_dir = Path(data_dir or DATA_DIR)
     h = hashlib.sha256()
+    meta = data_dir / "metadata.yaml"  # the vocabularies: unit labels, status words
+    if meta.exists():
+        h.update(meta.read_bytes())
     if not families or "*" in families:
         for p in sorted(data_dir.glob("*.csv")):
             h.update(p.name.encode())

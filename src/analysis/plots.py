@@ -14,7 +14,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 
-from analysis.data import UNITS  # noqa: E402
+from analysis import vocabulary  # noqa: E402
 
 CJK_FAMILIES = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans CJK JP", "Source Han Sans SC",
                 "Noto Sans SC", "SimHei", "Microsoft YaHei")
@@ -22,11 +22,7 @@ CJK_FILE_HINTS = ("wqy-microhei", "wqy-zenhei", "notosanscjk", "sourcehansans", 
 
 PALETTE = {"ordos_city": "#1b6ca8", "ordos_htz": "#d1495b", "inner_mongolia": "#edae49",
            "china": "#66a182", "im_high_tech_zones": "#8d6a9f"}
-STATUS_COLOURS = {
-    "achieved": "#2e7d32", "claimed_achieved": "#81c784", "on_track": "#43a047",
-    "moderate": "#f9a825", "insufficient": "#ef6c00", "moving_away": "#c62828",
-    "not_achieved": "#b71c1c", "not_reported": "#9e9e9e", "insufficient_data": "#cfd8dc",
-}
+STATUS_COLOURS = {s.id: s.colour for s in vocabulary.load().status.values()}  # metadata.yaml
 FIGSIZE = (8.0, 4.2)
 
 _font_family: str | None = None
@@ -84,7 +80,8 @@ def setup() -> str:
 
 
 def unit_label(unit: str) -> str:
-    return UNITS.get(unit, unit)
+    """How a unit is written on axes and in tables (metadata.yaml)."""
+    return vocabulary.load().unit_label(unit)
 
 
 def finish(fig, source: str, note: str | None = None):
