@@ -3,9 +3,9 @@ import csv
 
 import pandas as pd
 import yaml
+from conftest import DATA, ROOT
 
 from analysis import data, derive
-from conftest import DATA, ROOT
 
 
 def test_loader_returns_every_row_and_value(ds):

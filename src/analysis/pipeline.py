@@ -32,7 +32,6 @@ from analysis import config, digest
 
 ROOT = digest.ROOT
 DATA_DIR = digest.DATA_DIR
-NOTEBOOK_DIR = ROOT / "notebooks"
 BOOK_FILES = ["_config.yml", "_toc.yml", "book"]
 BUILD_DIR = ROOT / "_build"
 SITE_DIR = BUILD_DIR / "html"
