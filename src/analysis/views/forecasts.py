@@ -9,7 +9,7 @@ from analysis import growth, plots
 from analysis.forecast import INTERVAL_LEVELS, MODEL_LABELS, forecast_table, scores_table
 from analysis.report import Report
 from analysis.tables import fmt_number, fmt_pct
-from analysis.views.shared import entity_row, indicator_row, source_line
+from analysis.views.shared import colour, entity_row, indicator_row, source_line
 
 
 def forecast_overview(rep: Report, entities: list[str]) -> pd.DataFrame:
@@ -68,7 +68,8 @@ def fan_figures(rep: Report, entities: list[str]) -> list:
         figs.append(plots.fan_chart(
             f.years, f.values, f.path,
             f"{ent['name_en']}: {name['name_en']} ({ent['name_zh']} {name['name_zh']})",
-            f.unit, source_line(rep, s["source_id"]), target=target, note=note, key=f.entity))
+            f.unit, source_line(rep, s["source_id"]), target=target, note=note,
+            colour=colour(rep, f.entity)))
     return figs
 
 

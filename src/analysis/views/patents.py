@@ -9,7 +9,7 @@ import pandas as pd
 from analysis import growth, plots
 from analysis.report import Report
 from analysis.tables import fmt_number
-from analysis.views.shared import entity_row, source_line
+from analysis.views.shared import colour, entity_row, source_line
 
 PATENT_INDICATORS = ["patent_applications", "invention_patent_applications",
                      "utility_model_applications", "patent_grants", "invention_patent_grants",
@@ -17,6 +17,7 @@ PATENT_INDICATORS = ["patent_applications", "invention_patent_applications",
                      "invention_patents_per_10k_people"]
 CLAIM_INDICATOR = "patent_applications_avg_growth"
 COUNTS = ("patent_applications", "invention_patent_applications")
+INVENTION_COLOUR = "#9ecae1"
 
 
 # --------------------------------------------------------------------------- analysis
@@ -122,7 +123,7 @@ def patent_figure(rep: Report, entities: list[str]):
         kind = "all" if r["indicator"] == "patent_applications" else "invention"
         labels.append(f"{ent}\n{int(r['year'])} {kind}")
         values.append(float(r["value"]))
-        colours.append(plots.PALETTE.get(r["entity"]) if kind == "all" else "#9ecae1")
+        colours.append(colour(rep, r["entity"]) if kind == "all" else INVENTION_COLOUR)
         srcs.append(r["source_id"])
     return plots.bar_chart(labels, values, "Patent applications, all and invention (专利申请量)", "count",
                            source_line(rep, srcs),

@@ -57,8 +57,8 @@ def growth_needed(rep: Report) -> dict:
         out["req_cagr_to_zone_target"] = growth.required_cagr(v, out["zone_target"], y, horizon_year)
     if not country.empty:
         c = country.iloc[-1]
-        out |= {"china_latest": float(c["value"]), "china_year": int(c["year"]),
-                "req_cagr_to_china": growth.required_cagr(v, float(c["value"]), y, horizon_year)}
+        out |= {"country_latest": float(c["value"]), "country_year": int(c["year"]),
+                "req_cagr_to_country": growth.required_cagr(v, float(c["value"]), y, horizon_year)}
     ach = growth.period_cagr(s)
     out["city_actual_cagr"] = ach["cagr"]
     out["city_actual_from"], out["city_actual_to"] = ach["from_year"], ach["to_year"]
@@ -109,8 +109,8 @@ def values(need: dict) -> dict:
             "zone_target_year": need["zone_target_year"] or "–",
             "horizon_year": need.get("horizon_year", "–"),
             "req_to_zone": fmt_pct(need.get("req_cagr_to_zone_target")),
-            "req_to_china": fmt_pct(need.get("req_cagr_to_china")),
-            "china_latest": pct("china_latest"), "china_year": need.get("china_year", "–"),
+            "req_to_country": fmt_pct(need.get("req_cagr_to_country")),
+            "country_latest": pct("country_latest"), "country_year": need.get("country_year", "–"),
             "actual": fmt_pct(need.get("city_actual_cagr")),
             "actual_from": need.get("city_actual_from") or "–",
             "actual_to": need.get("city_actual_to") or "–"}

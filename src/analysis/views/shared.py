@@ -91,7 +91,23 @@ def line(rep: Report, entity: str, indicator: str, segment: bool = True) -> dict
         return None
     return {"label": rep.label("entities", entity), "years": s["year"].astype(int).tolist(),
             "values": s["value"].tolist(), "derived": s["derived"].astype(bool).tolist(),
-            "key": entity, "sources": s["source_id"].tolist()}
+            "colour": colour(rep, entity), "sources": s["source_id"].tolist()}
+
+
+def colour(rep: Report, entity: str) -> str:
+    """An entity's colour in the figures, by its place relative to the focal entity."""
+    from analysis.plots import ROLE_COLOURS
+
+    parents = rep.parents()
+    if entity == rep.entity:
+        role = "focus"
+    elif entity in rep.children():
+        role = "child"
+    elif entity in parents[:2]:
+        role = ("parent", "grandparent")[parents.index(entity)]
+    else:
+        role = "other"
+    return ROLE_COLOURS[role]
 
 
 def entity_row(rep: Report, entity: str) -> pd.Series:
