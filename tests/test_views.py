@@ -96,3 +96,18 @@ def test_report_sees_only_its_year(ds):
     assert rep.ds.observations["year"].max() == 2021 and rep.ds.as_of == 2021
     assert (rep.ds.targets["adopted_year"] <= 2021).all()
     assert rep.parents() == ["inner_mongolia", "china"] and rep.children() == ["ordos_htz"]
+
+
+def test_open_chapter_is_the_whole_setup(tmp_path):
+    from analysis import tables
+    from analysis.views import open_chapter
+
+    ch = open_chapter(2021, None, None, tmp_path)  # None: report.yml's entity and horizon
+    try:
+        assert ch.rep.year == 2021 and ch.rep.entity == "ordos_city" and ch.rep.horizon == 3
+        assert ch.focus == ["ordos_city", "ordos_htz"]
+        assert ch.modelled == ["ordos_city", "ordos_htz", "inner_mongolia", "china"]
+        assert ch.header.data.startswith("**Report year 2021** · focus: Ordos City (鄂尔多斯市)")
+        assert tables.write_csv(tables.pd.DataFrame({"a": [1]}), "t") == tmp_path / "t.csv"
+    finally:
+        tables.set_downloads(None)
