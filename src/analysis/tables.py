@@ -45,7 +45,8 @@ def fmt_value(x, unit: str, signed: bool = False) -> str:
 
     if _missing(x):
         return "–"
-    decimals = vocabulary.load().units[unit].decimals if unit in vocabulary.load().units else None
+    u = vocabulary.load().units.get(unit)
+    decimals = u.decimals if u else None
     if decimals is None:
         return ("+" if signed and x > 0 else "") + fmt_number(x)
     return f"{x:{'+' if signed else ''}.{decimals}f}"
