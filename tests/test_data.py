@@ -3,9 +3,9 @@ import csv
 
 import pandas as pd
 import yaml
+from conftest import DATA, ROOT
 
 from analysis import data, derive
-from conftest import DATA, ROOT
 
 
 def test_loader_returns_every_row_and_value(ds):
@@ -90,3 +90,33 @@ def test_data_readme_documents_adding_a_year():
     for must in ("observations.csv", "sources.csv", "python -m analysis validate", "conflicts.csv"):
         assert must in text
     assert (ROOT / "data" / "metadata.yaml").exists()
+
+
+def test_vocabularies_come_from_metadata(data_copy):
+    """A unit or a confidence level exists because metadata.yaml lists it, nowhere else."""
+    from analysis import vocabulary
+    from analysis.errors import DataError
+
+    meta_path = data_copy / "metadata.yaml"
+    meta = yaml.safe_load(meta_path.read_text(encoding="utf-8"))
+    assert vocabulary.load(data_copy).rank("confidence") == {"high": 0, "medium": 1, "low": 2}
+    del meta["units"]["sq_m"]  # the zone's area is in m²: its indicator no longer validates
+    meta["enumerations"]["confidence"] = ["high", "medium"]
+    meta_path.write_text(yaml.safe_dump(meta, allow_unicode=True), encoding="utf-8")
+    try:
+        data.load(data_copy)
+        raise AssertionError("a unit missing from metadata.yaml was accepted")
+    except DataError as exc:
+        text = str(exc)
+    assert "indicators.csv" in text and "column 'unit'" in text and "'sq_m'" in text
+    assert "column 'confidence'" in text and "'low'" in text
+
+
+def test_status_words_and_colours_are_one_vocabulary():
+    from analysis import plots, targets, vocabulary
+
+    v = vocabulary.load()
+    assert list(targets.STATUS_LABELS) == list(plots.STATUS_COLOURS) == list(v.status)
+    assert v.unit_label("percent") == "%" and v.units["count"].lower == 0
+    assert set(v.nonnegative_units()) == {"count", "100m_cny", "10k_cny", "sq_m", "per_10k_employees",
+                                          "per_10k_people"}

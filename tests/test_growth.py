@@ -23,18 +23,9 @@ def test_required_cagr():
     assert growth.required_cagr(109, 200, 2021, 2024) == pytest.approx((200 / 109) ** (1 / 3) - 1)
 
 
-def test_changes_give_yoy_only_for_adjacent_years():
-    s = obs_frame([{"year": 2016, "value": 8}, {"year": 2019, "value": 104}, {"year": 2020, "value": 130}])
-    ch = growth.changes(s)
-    assert math.isnan(ch.loc[0, "yoy"]) and ch.loc[0, "cagr"] == pytest.approx(13 ** (1 / 3) - 1)
-    assert ch.loc[1, "yoy"] == pytest.approx(0.25) and ch.loc[1, "abs_change"] == 26
-
-
 def test_no_rate_across_a_series_break():
     s = obs_frame([{"year": 2016, "value": 4418, "basis": "old"}, {"year": 2019, "value": 3605, "basis": "new"},
                    {"year": 2020, "value": 3533.7, "basis": "new"}])
-    ch = growth.changes(s)
-    assert ch.loc[0, "break"] and math.isnan(ch.loc[0, "cagr"]) and math.isnan(ch.loc[0, "abs_change"])
     assert list(growth.comparable_segment(s)["year"]) == [2019, 2020]
     assert growth.period_cagr(s)["from_year"] == 2019
 
@@ -42,7 +33,6 @@ def test_no_rate_across_a_series_break():
 def test_shares_and_density():
     assert growth.share(128, 458) == pytest.approx(27.947, abs=1e-3)
     assert math.isnan(growth.share(1, 0))
-    assert growth.density(244, 10287, 10_000) == pytest.approx(237.19, abs=0.01)
 
 
 def test_benchmark_gaps_in_points(ds):

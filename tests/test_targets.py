@@ -133,7 +133,7 @@ def test_shipped_scorecard_as_of_2021_by_hand(ds):
 
 
 def test_probability_table_says_why_there_is_none(ds):
-    from analysis import views
+    from analysis.views import forecasts as views
     from analysis.report import build_report
     t = views.probability_table(build_report(2024, ds=ds))
     doubling = t[t["Target"].str.contains("Double the number of high-tech")]

@@ -20,37 +20,8 @@ REPO_ROOT = digest.ROOT
 DEFAULT_DATA_DIR = digest.DATA_DIR
 
 FILES = ("entities", "indicators", "sources", "observations", "targets", "conflicts")
-
-UNITS = {
-    "100m_cny": "亿元 (100 million yuan)",
-    "10k_cny": "万元 (10 thousand yuan)",
-    "percent": "%",
-    "pp": "percentage points",
-    "count": "count",
-    "rank": "rank",
-    "multiple": "multiple of baseline",
-    "per_10k_employees": "per 10,000 employees",
-    "per_10k_people": "per 10,000 residents",
-    "sq_m": "m²",
-}
-FAMILIES = ("rd", "patents", "enterprises", "platforms", "talent", "finance", "incubation",
-            "zone_scale", "economy")
-MEASURES = ("flow", "stock", "ratio", "share", "attainment", "growth_rate", "change", "rank")
-RELATIONS = ("share_of_parent", "share_of_indicator", "yoy_growth_rate", "yoy_increase",
-             "yoy_change_pp")
-PERIODS = ("year", "jan_aug", "jan_sep", "h1", "end_mar", "end_apr", "end_may", "as_of_date",
-           "multi_year")
-SOURCE_TYPES = ("statistical_release", "policy_document", "reply_letter", "work_bulletin",
-                "news_report")
-CONFIDENCE = ("high", "medium", "low")
-QUALIFIERS = ("over", "about", "at_least", "nearly")
-TARGET_KINDS = ("level", "share", "rank", "cumulative", "annual_minimum", "multiple_of_baseline")
-COMPARATORS = (">=", "<=")
-CONFLICT_KINDS = ("year_assignment", "value_conflict", "series_break", "restatement", "scope")
-ENTITY_LEVELS = ("country", "province", "city", "zone", "zone_group")
-
-MIN_YEAR, MAX_YEAR = 1978, 2035
-ID_PATTERN = r"^[a-z][a-z0-9_]*$"
+# The vocabularies (units, periods, confidence, source types, ...) are in data/metadata.yaml,
+# read by analysis.vocabulary; the rules that check the files are in analysis.schema.
 
 
 @dataclass
@@ -100,13 +71,10 @@ def _display(path: Path) -> str:
 
 OPTIONAL_ROWS = ("conflicts",)  # a package may record no conflict
 
-KEYS = {"entities": "entity_id", "indicators": "indicator_id", "sources": "source_id",
-        "observations": "obs_id", "targets": "target_id", "conflicts": "conflict_id"}
-
 
 def load(data_dir: str | Path = DEFAULT_DATA_DIR) -> Dataset:
     """Read and validate every file of the data package; raise DataError listing all problems."""
-    from analysis import schema
+    from analysis import schema, vocabulary
 
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
@@ -128,12 +96,13 @@ def load(data_dir: str | Path = DEFAULT_DATA_DIR) -> Dataset:
     if problems:
         raise DataError(problems)
     # pass 2: value rules and references between files
-    ids = {t: frames[t][KEYS[t]].dropna().tolist() for t in FILES}
+    vocab = vocabulary.load(data_dir)
+    ids = {t: frames[t][schema.KEYS[t]].dropna().tolist() for t in FILES}
     ids["indicator_units"] = frames["indicators"]["unit"].tolist()
     ids["indicator_measures"] = frames["indicators"]["measure"].tolist()
     for table in FILES:
         path = data_dir / f"{table}.csv"
-        _, found = schema.validate_frame(_display(path), frames[table], schema.rules(table, ids))
+        _, found = schema.validate_frame(_display(path), frames[table], schema.rules(table, ids, vocab))
         problems += found
     if problems:
         raise DataError(problems)
@@ -141,10 +110,6 @@ def load(data_dir: str | Path = DEFAULT_DATA_DIR) -> Dataset:
 
 
 # --------------------------------------------------------------------------- use
-
-SOURCE_TYPE_RANK = {t: i for i, t in enumerate(SOURCE_TYPES)}
-CONFIDENCE_RANK = {c: i for i, c in enumerate(CONFIDENCE)}
-
 
 def as_of(ds: Dataset, year: int) -> Dataset:
     """What a report for `year` may use.
@@ -162,10 +127,16 @@ def as_of(ds: Dataset, year: int) -> Dataset:
 
 
 def excluded_obs_ids(ds: Dataset) -> set[str]:
+    """Observations a recorded conflict sets aside (conflicts.csv, column exclude_obs_ids)."""
     ids: set[str] = set()
     for cell in ds.conflicts["exclude_obs_ids"].dropna():
         ids.update(x.strip() for x in cell.split(";") if x.strip())
     return ids
+
+
+def without_excluded(obs: pd.DataFrame, ds: Dataset) -> pd.DataFrame:
+    """The rows of `obs` that no recorded conflict sets aside: the one filter every use applies."""
+    return obs[~obs["obs_id"].isin(excluded_obs_ids(ds))]
 
 
 def with_source_info(obs: pd.DataFrame, ds: Dataset) -> pd.DataFrame:
@@ -182,18 +153,21 @@ def preferred(obs: pd.DataFrame, ds: Dataset) -> pd.DataFrame:
     """One value per (entity, indicator, year, period): the rule the report uses.
 
     Observations excluded by a recorded conflict (conflicts.csv) are dropped first. Then, among
-    several sources for the same point: higher confidence, then the source type ranked as
-    statistical release > policy document > reply letter > work bulletin > news report, then the
-    later publication. Derived values (column ``derived``) rank below every reported value.
+    several sources for the same point: higher confidence, then the source type, both in the
+    order of their enumerations in metadata.yaml (statistical release > policy document > reply
+    letter > work bulletin > news report), then the later publication. Derived values (column ``derived``) rank below every reported value.
     """
-    df = with_source_info(obs, ds)
-    df = df[~df["obs_id"].isin(excluded_obs_ids(ds))]
+    from analysis import vocabulary
+
+    vocab = vocabulary.load(ds.data_dir)
+    confidence, source_type = vocab.rank("confidence"), vocab.rank("source_type")
+    df = without_excluded(with_source_info(obs, ds), ds)
     if "derived" not in df:
         df["derived"] = False
     df = df.assign(
         _d=df["derived"].astype(bool).astype(int),
-        _c=df["confidence"].map(CONFIDENCE_RANK).fillna(len(CONFIDENCE)),
-        _t=df["source_type"].map(SOURCE_TYPE_RANK).fillna(len(SOURCE_TYPES)),
+        _c=df["confidence"].map(confidence).fillna(len(confidence)),
+        _t=df["source_type"].map(source_type).fillna(len(source_type)),
         _p=df["publication_date"].fillna(""),
     ).sort_values(["_d", "_c", "_t", "_p"], ascending=[True, True, True, False], kind="stable")
     keys = ["entity", "indicator", "year", "period"]

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.data import Dataset, excluded_obs_ids
+from analysis import vocabulary
+from analysis.data import Dataset, without_excluded
 
 RATIO_RULES = [
     # (result, numerator, denominator, scale, unit)
@@ -29,8 +30,7 @@ KEYS = ["entity", "indicator", "year", "period"]
 
 
 def _inputs(ds: Dataset) -> pd.DataFrame:
-    obs = ds.observations
-    return obs[~obs["obs_id"].isin(excluded_obs_ids(ds))]
+    return without_excluded(ds.observations, ds)
 
 
 def _first_by_key(order: pd.DataFrame) -> dict[tuple, dict]:
@@ -57,8 +57,8 @@ def _fmt(x: float) -> str:
 
 def _row(entity, indicator, year, period, value, unit, inputs: list[dict], formula: str,
          qualifier=None, basis=None, note="") -> dict:
-    conf_order = ["high", "medium", "low"]
-    confidence = max((r["confidence"] for r in inputs), key=conf_order.index)
+    rank = vocabulary.load().rank("confidence")  # a derived value is as weak as its weakest input
+    confidence = max((r["confidence"] for r in inputs), key=rank.__getitem__)
     ids = [r["obs_id"] for r in inputs]
     return {
         "obs_id": "d_" + "_".join(ids), "entity": entity, "indicator": indicator,

@@ -59,6 +59,9 @@ def data_digest(data_dir: Path | None = None, families: list[str] | None = None)
     """
     data_dir = Path(data_dir or DATA_DIR)
     h = hashlib.sha256()
+    meta = data_dir / "metadata.yaml"  # the vocabularies: unit labels, status words
+    if meta.exists():
+        h.update(meta.read_bytes())
     if not families or "*" in families:
         for p in sorted(data_dir.glob("*.csv")):
             h.update(p.name.encode())

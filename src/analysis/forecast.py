@@ -48,7 +48,6 @@ MODEL_LABELS = {
     "arima_drift": "ARIMA(0,1,0) with drift",
     "ets_damped": "Holt's damped trend (ETS)",
 }
-NONNEGATIVE_UNITS = {"count", "100m_cny", "10k_cny", "sq_m", "per_10k_employees", "per_10k_people"}
 
 
 @dataclass
@@ -219,11 +218,11 @@ def fit_model(name: str, years, values) -> Model:
 
 
 def _bounds(unit: str) -> tuple[float, float]:
-    if unit == "percent":
-        return 0.0, 100.0
-    if unit in NONNEGATIVE_UNITS:
-        return 0.0, math.inf
-    return -math.inf, math.inf
+    """The range a level in `unit` can take (metadata.yaml): counts never negative, % in 0–100."""
+    from analysis import vocabulary
+
+    u = vocabulary.load().units.get(unit)
+    return (u.lower, u.upper) if u else (-math.inf, math.inf)
 
 
 def interval_row(d: Dist, unit: str) -> dict:

@@ -57,34 +57,6 @@ def comparable_segment(s: pd.DataFrame) -> pd.DataFrame:
     return s
 
 
-def changes(s: pd.DataFrame) -> pd.DataFrame:
-    """Change between each pair of consecutive observed years: absolute, relative and CAGR.
-
-    ``yoy`` (year-on-year growth) is given only where the two years are adjacent; ``cagr``
-    annualises over the actual gap. Pairs across a series break get no rates.
-    """
-    rows = []
-    recs = s.to_dict("records")
-    for a, b in zip(recs, recs[1:]):
-        same_basis = not (isinstance(a.get("basis"), str) and isinstance(b.get("basis"), str)
-                          and a["basis"] != b["basis"])
-        gap = int(b["year"]) - int(a["year"])
-        rel = (b["value"] / a["value"] - 1.0) if same_basis and a["value"] else math.nan
-        rows.append({
-            "from_year": int(a["year"]), "to_year": int(b["year"]), "from_value": a["value"],
-            "to_value": b["value"],
-            "abs_change": b["value"] - a["value"] if same_basis else math.nan,
-            "rel_change": rel,
-            "yoy": rel if gap == 1 else math.nan,
-            "cagr": cagr(a["value"], b["value"], int(a["year"]), int(b["year"])) if same_basis else math.nan,
-            "break": not same_basis,
-            "uses_derived": bool(a.get("derived")) or bool(b.get("derived")),
-        })
-    return pd.DataFrame(rows, columns=["from_year", "to_year", "from_value", "to_value",
-                                       "abs_change", "rel_change", "yoy", "cagr", "break",
-                                       "uses_derived"])
-
-
 def period_cagr(s: pd.DataFrame, start_year: int | None = None, end_year: int | None = None) -> dict:
     """CAGR between the first and last observation in [start_year, end_year] on one basis."""
     seg = s
@@ -129,7 +101,3 @@ def benchmark_gaps(obs: pd.DataFrame, indicator: str, entity: str,
     wide.index = wide.index.astype(int)
     return wide.reset_index()
 
-
-def density(value: float, per: float, scale: float = 10_000) -> float:
-    """Count per `scale` of a population (e.g. invention patents per 10k employees)."""
-    return value / per * scale if per and per > 0 else math.nan

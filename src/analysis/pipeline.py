@@ -43,7 +43,6 @@ from analysis import cache, config, digest
 
 ROOT = digest.ROOT
 DATA_DIR = digest.DATA_DIR
-NOTEBOOK_DIR = ROOT / "notebooks"
 BOOK_FILES = ["_config.yml", "_toc.yml", "book"]
 BUILD_DIR = ROOT / "_build"
 SITE_DIR = BUILD_DIR / "html"

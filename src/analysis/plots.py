@@ -14,26 +14,21 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 
-from analysis.data import UNITS  # noqa: E402
+from analysis import vocabulary  # noqa: E402
+from analysis.errors import FontMissing  # noqa: E402,F401  (raised by cjk_font)
 
 CJK_FAMILIES = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans CJK JP", "Source Han Sans SC",
                 "Noto Sans SC", "SimHei", "Microsoft YaHei")
-CJK_FILE_HINTS = ("wqy-microhei", "wqy-zenhei", "notosanscjk", "sourcehansans", "notosanssc", "simhei", "msyh")
+CJK_FILE_HINTS = ("wqy-microhei", "wqy-zenhei", "notosanscjk", "sourcehansans", "notosanssc", "simhei",
+                  "msyh")
 
-PALETTE = {"ordos_city": "#1b6ca8", "ordos_htz": "#d1495b", "inner_mongolia": "#edae49",
-           "china": "#66a182", "im_high_tech_zones": "#8d6a9f"}
-STATUS_COLOURS = {
-    "achieved": "#2e7d32", "claimed_achieved": "#81c784", "on_track": "#43a047",
-    "moderate": "#f9a825", "insufficient": "#ef6c00", "moving_away": "#c62828",
-    "not_achieved": "#b71c1c", "not_reported": "#9e9e9e", "insufficient_data": "#cfd8dc",
-}
+# colour of an entity by its place relative to the report's focal entity (entities.csv parents)
+ROLE_COLOURS = {"focus": "#1b6ca8", "child": "#d1495b", "parent": "#edae49", "grandparent": "#66a182",
+                "other": "#8d6a9f"}
+STATUS_COLOURS = {s.id: s.colour for s in vocabulary.load().status.values()}  # metadata.yaml
 FIGSIZE = (8.0, 4.2)
 
 _font_family: str | None = None
-
-
-class FontMissing(RuntimeError):
-    pass
 
 
 def cjk_font() -> str:
@@ -84,7 +79,8 @@ def setup() -> str:
 
 
 def unit_label(unit: str) -> str:
-    return UNITS.get(unit, unit)
+    """How a unit is written on axes and in tables (metadata.yaml)."""
+    return vocabulary.load().unit_label(unit)
 
 
 def finish(fig, source: str, note: str | None = None):
@@ -103,13 +99,13 @@ def _integer_years(ax):
 
 def series_chart(lines: list[dict], title: str, unit: str, source: str, note: str | None = None,
                  reference: dict | None = None):
-    """Lines over years. Each line: {'label', 'years', 'values', 'key' (colour), 'derived' (mask)}.
+    """Lines over years. Each line: {'label', 'years', 'values', 'colour', 'derived' (mask)}.
 
     Derived points are drawn hollow. `reference`: {'value', 'label'} for a horizontal line.
     """
     fig, ax = plt.subplots()
     for ln in lines:
-        colour = PALETTE.get(ln.get("key"))
+        colour = ln.get("colour")
         years, values = np.asarray(ln["years"]), np.asarray(ln["values"], float)
         ax.plot(years, values, "-", color=colour, label=ln["label"], lw=1.8)
         derived = np.asarray(ln.get("derived", np.zeros(len(years), bool)), bool)
@@ -134,10 +130,10 @@ def series_chart(lines: list[dict], title: str, unit: str, source: str, note: st
 
 
 def fan_chart(history_years, history_values, path: pd.DataFrame, title: str, unit: str,
-              source: str, target: dict | None = None, note: str | None = None, key: str | None = None):
+              source: str, target: dict | None = None, note: str | None = None,
+              colour: str = ROLE_COLOURS["focus"]):
     """Observed series, then the forecast mean with 80% and 95% prediction intervals."""
     fig, ax = plt.subplots()
-    colour = PALETTE.get(key, "#1b6ca8")
     ax.plot(history_years, history_values, "o-", color=colour, lw=1.8, ms=5, label="observed")
     if not path.empty:
         yrs = np.concatenate([[history_years[-1]], path["year"].to_numpy()])

@@ -58,8 +58,7 @@ def check_parameters(ds: data.Dataset, year: int | None, entity: str, horizon: i
 
 @dataclass
 class Report:
-    ds: data.Dataset          # everything in data/
-    view: data.Dataset        # what a report for `year` may use
+    ds: data.Dataset          # the data as of `year`: all a report for `year` may use (data.as_of)
     year: int
     entity: str
     horizon: int
@@ -75,14 +74,32 @@ class Report:
     @property
     def data_end(self) -> int:
         """Last year with an observation the report uses."""
-        return int(self.view.observations["year"].max())
+        return int(self.ds.observations["year"].max())
 
     def label(self, kind: str, key: str) -> str:
         return data.names(self.ds, kind)[key]
 
     def children(self, entity: str | None = None) -> list[str]:
-        ents = self.ds.entities
-        return ents.loc[ents["parent"] == (entity or self.entity), "entity_id"].tolist()
+        """Entities whose parent is `entity` (default: the focal one), e.g. its zones."""
+        return children(self.ds, entity or self.entity)
+
+    def parents(self, entity: str | None = None) -> list[str]:
+        """The chain of parents of `entity` (default: the focal one): its benchmarks."""
+        return parents(self.ds, entity or self.entity)
+
+
+def children(ds: data.Dataset, entity: str) -> list[str]:
+    ents = ds.entities
+    return ents.loc[ents["parent"] == entity, "entity_id"].tolist()
+
+
+def parents(ds: data.Dataset, entity: str) -> list[str]:
+    parent = ds.entities.set_index("entity_id")["parent"]
+    out, e = [], entity
+    while isinstance(parent.get(e), str) and parent[e] not in out:
+        e = parent[e]
+        out.append(e)
+    return out
 
 
 MEMO_DIR = data.REPO_ROOT / ".cache" / "reports"
@@ -148,19 +165,14 @@ def build_report(year: int | None = None, entity: str | None = None,
 
     candidates = with_derived(view)
     obs = growth.analysis_observations(view, candidates)
-    ents = ds.entities.set_index("entity_id")["parent"]
-    family = [entity, *ents.index[ents == entity].tolist()]
-    e = entity
-    while isinstance(ents.get(e), str):  # benchmarks: the parents up the chain
-        e = ents[e]
-        family.append(e)
+    family = [entity, *children(ds, entity), *parents(ds, entity)]
     modelled = list(dict.fromkeys([*family, *view.targets["entity"].tolist()]))
     fcs: list[forecast.SeriesForecast] = []
     for e in modelled:
         fcs += forecast.entity_forecasts(obs, ds.indicators, e, year + horizon)
     fmap = {(f.entity, f.indicator): f for f in fcs}
     card = targets.scorecard(view, obs, year, fmap)
-    rep = Report(ds, view, year, entity, horizon, obs, candidates, fcs, card)
+    rep = Report(view, year, entity, horizon, obs, candidates, fcs, card)
     if use_memo:
         _store_memo(path, rep)
     return rep

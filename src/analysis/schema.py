@@ -8,10 +8,13 @@ from __future__ import annotations
 import pandas as pd
 import pandera.pandas as pa
 
-from analysis.data import (COMPARATORS, CONFIDENCE, CONFLICT_KINDS, ENTITY_LEVELS, FAMILIES, ID_PATTERN,
-                           KEYS, MAX_YEAR, MEASURES, MIN_YEAR, PERIODS, QUALIFIERS, RELATIONS,
-                           SOURCE_TYPES, TARGET_KINDS, UNITS)
 from analysis.errors import Problem
+from analysis.vocabulary import Vocabulary
+
+KEYS = {"entities": "entity_id", "indicators": "indicator_id", "sources": "source_id",
+        "observations": "obs_id", "targets": "target_id", "conflicts": "conflict_id"}
+MIN_YEAR, MAX_YEAR = 1978, 2035
+ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 
 
 def _row(index) -> int | None:
@@ -27,7 +30,8 @@ def _text(nullable=False, **kw) -> pa.Column:
 
 
 def _one_of(values, nullable=False) -> pa.Column:
-    return pa.Column(str, pa.Check.isin(list(values), error=f"must be one of: {', '.join(values)}"),
+    values = list(values)
+    return pa.Column(str, pa.Check.isin(values, error=f"must be one of: {', '.join(values)}"),
                      nullable=nullable)
 
 
@@ -73,8 +77,10 @@ def _year_range(col: str) -> pa.Check:
     return pa.Check.in_range(MIN_YEAR, MAX_YEAR, error=f"year must be between {MIN_YEAR} and {MAX_YEAR}")
 
 
-def rules(table: str, ids: dict[str, list[str]]) -> pa.DataFrameSchema:
-    """Value rules and references for one file, given the ids defined by the other files."""
+def rules(table: str, ids: dict[str, list[str]], vocab: Vocabulary) -> pa.DataFrameSchema:
+    """Value rules and references for one file, given the ids defined by the other files and
+    the vocabularies of metadata.yaml."""
+    enum = vocab.enumerations
     def ref(kind, nullable=False):
         return pa.Column(str, pa.Check.isin(ids[kind], error=f"unknown {kind[:-1] if kind != 'entities' else 'entity'} id (not in {kind}.csv)"),
                          nullable=nullable)
@@ -88,31 +94,32 @@ def rules(table: str, ids: dict[str, list[str]]) -> pa.DataFrameSchema:
                  error="duplicate id")])}
     checks: list[pa.Check] = []
     if table == "entities":
-        cols["level"] = _one_of(ENTITY_LEVELS)
+        cols["level"] = _one_of(enum["entity_level"])
         cols["parent"] = ref("entities", nullable=True)
     elif table == "indicators":
-        cols["unit"] = _one_of(UNITS)
-        cols["family"] = _one_of(FAMILIES)
-        cols["measure"] = _one_of(MEASURES)
-        cols["direction"] = _one_of(("higher", "lower"))
-        cols["relation"] = _one_of(RELATIONS, nullable=True)
+        cols["unit"] = _one_of(vocab.units)
+        cols["family"] = _one_of(enum["family"])
+        cols["measure"] = _one_of(enum["measure"])
+        cols["direction"] = _one_of(enum["direction"])
+        cols["relation"] = _one_of(enum["relation"], nullable=True)
         cols["base_indicator"] = ref("indicators", nullable=True)
         cols["denominator_indicator"] = ref("indicators", nullable=True)
     elif table == "sources":
         cols["publication_date"] = pa.Column(str, pa.Check.str_matches(
             r"^(19|20)\d\d(-[01]\d(-[0-3]\d)?)?$", error="dates are written YYYY, YYYY-MM or YYYY-MM-DD"))
-        cols["type"] = _one_of(SOURCE_TYPES)
+        cols["type"] = _one_of(enum["source_type"])
         cols["url"] = pa.Column(str, pa.Check.str_matches(r"^https?://", error="a URL starts with http:// or https://"), nullable=True)
     elif table == "observations":
         cols["entity"] = ref("entities")
         cols["indicator"] = ref("indicators")
         cols["source_id"] = ref("sources")
         cols["year"] = pa.Column("Int64", _year_range("year"))
-        cols["period"] = _one_of(PERIODS)
-        cols["qualifier"] = _one_of(QUALIFIERS, nullable=True)
-        cols["unit"] = _one_of(UNITS)
-        cols["confidence"] = _one_of(CONFIDENCE)
+        cols["period"] = _one_of(enum["period"])
+        cols["qualifier"] = _one_of(enum["qualifier"], nullable=True)
+        cols["unit"] = _one_of(vocab.units)
+        cols["confidence"] = _one_of(enum["confidence"])
         units = dict(zip(ids["indicators"], ids["indicator_units"]))
+        nonnegative = list(vocab.nonnegative_units())
         measures = dict(zip(ids["indicators"], ids["indicator_measures"]))
         checks += [
             pa.Check(lambda d: d["unit"] == d["indicator"].map(units).fillna(d["unit"]),
@@ -122,8 +129,7 @@ def rules(table: str, ids: dict[str, list[str]]) -> pa.DataFrameSchema:
                                  & d["indicator"].map(measures).isin(["ratio", "share"])
                                  & ~d["value"].between(0, 100)),
                      name="percent_in_range", error="a percentage share must lie between 0 and 100"),
-            pa.Check(lambda d: ~(d["unit"].isin(["count", "100m_cny", "10k_cny", "sq_m",
-                                                 "per_10k_employees", "per_10k_people"])
+            pa.Check(lambda d: ~(d["unit"].isin(nonnegative)
                                  & ~d["indicator"].map(measures).isin(["change", "growth_rate"])
                                  & (d["value"] < 0)),
                      name="not_negative", error="a count or amount cannot be negative"),
@@ -144,8 +150,8 @@ def rules(table: str, ids: dict[str, list[str]]) -> pa.DataFrameSchema:
         cols["indicator"] = ref("indicators")
         cols["source_id"] = ref("sources")
         cols["status_claim_source"] = ref("sources", nullable=True)
-        cols["kind"] = _one_of(TARGET_KINDS)
-        cols["comparator"] = _one_of(COMPARATORS)
+        cols["kind"] = _one_of(enum["target_kind"])
+        cols["comparator"] = _one_of(enum["comparator"])
         cols["target_year"] = pa.Column("Int64", _year_range("target_year"))
         checks += [
             pa.Check(lambda d: ~(d["baseline_year"].notna() & (d["target_year"] < d["baseline_year"])),
@@ -166,7 +172,7 @@ def rules(table: str, ids: dict[str, list[str]]) -> pa.DataFrameSchema:
         ]
     elif table == "conflicts":
         cols["entity"] = ref("entities")
-        cols["kind"] = _one_of(CONFLICT_KINDS)
+        cols["kind"] = _one_of(enum["conflict_kind"])
         known_ind, known_obs = set(ids["indicators"]), set(ids["observations"])
         cols["indicator"] = pa.Column(str, pa.Check(
             lambda s: s.str.split(";").map(lambda xs: all(x.strip() in known_ind for x in xs)),

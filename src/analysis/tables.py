@@ -34,6 +34,24 @@ def fmt_number(x, digits: int = 4) -> str:
     return f"{x:.{digits}g}"
 
 
+def _missing(x) -> bool:
+    return x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x))
+
+
+def fmt_value(x, unit: str, signed: bool = False) -> str:
+    """A value in `unit` as the report prints it: the unit's decimals from metadata.yaml (R&D
+    intensity: 2.65), otherwise :func:`fmt_number`; `signed` for a gap (+0.12); '–' for none."""
+    from analysis import vocabulary
+
+    if _missing(x):
+        return "–"
+    u = vocabulary.load().units.get(unit)
+    decimals = u.decimals if u else None
+    if decimals is None:
+        return ("+" if signed and x > 0 else "") + fmt_number(x)
+    return f"{x:{'+' if signed else ''}.{decimals}f}"
+
+
 def is_year(x) -> bool:
     return isinstance(x, (int,)) and not isinstance(x, bool) and 1900 <= x <= 2100
 

@@ -35,22 +35,13 @@ import math
 
 import pandas as pd
 
+from analysis import vocabulary
 from analysis.data import Dataset
 from analysis.growth import cagr, comparable_segment, series
 
 ON_TRACK, MODERATE = 0.95, 0.60
 
-STATUS_LABELS = {
-    "achieved": "Achieved",
-    "claimed_achieved": "Achieved (as claimed by the source)",
-    "on_track": "On track",
-    "moderate": "Moderate progress (needs acceleration)",
-    "insufficient": "Insufficient progress",
-    "moving_away": "Moving away",
-    "not_achieved": "Not achieved",
-    "not_reported": "Not reported",
-    "insufficient_data": "Insufficient data",
-}
+STATUS_LABELS = vocabulary.load().status_labels  # status words, in report order (metadata.yaml)
 STATUS_ORDER = list(STATUS_LABELS)
 
 COLUMNS = ["target_id", "theme", "name_en", "name_zh", "entity", "indicator", "kind",

@@ -1,0 +1,58 @@
+"""Targets scorecard (目标进展评估): every target with its status in words and colour, and the
+numbers behind it. The status itself is decided by ``analysis.targets``."""
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis import plots, targets, vocabulary
+from analysis.report import Report
+from analysis.tables import fmt_number, fmt_pct
+from analysis.views.shared import entity_row
+
+
+def scorecard_rows(rep: Report, theme: str | None = None) -> pd.DataFrame:
+    """The scorecard's full rows (for CSV), optionally one theme."""
+    c = rep.card
+    return c[c["theme"] == theme].reset_index(drop=True) if theme else c
+
+
+def status_table(rep: Report) -> pd.DataFrame:
+    counts = targets.status_counts(rep.card)
+    return pd.DataFrame({"Status": counts["label"], "Targets": counts["targets"]})
+
+
+def themes(rep: Report) -> list[str]:
+    """Scorecard themes in report order."""
+    return sorted(rep.card["theme"].unique())
+
+
+def rule_values() -> dict:
+    return {"on_track": f"{targets.ON_TRACK:.0%}", "moderate": f"{targets.MODERATE:.0%}"}
+
+
+def scorecard_display(rep: Report, theme: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The scorecard as shown: words and colours; returns (table, cell styles)."""
+    c = scorecard_rows(rep, theme)
+    unit = c["unit"].map(plots.unit_label)
+    tab = pd.DataFrame({
+        "Theme": c["theme"],
+        "Target (目标)": c["name_en"] + " — " + c["name_zh"],
+        "Entity": c["entity"].map(lambda e: entity_row(rep, e)["name_zh"]),
+        "Target value": [f"{cmp} {fmt_number(v)} {u}" if not pd.isna(v) else "not stated"
+                         for cmp, v, u in zip(c["comparator"], c["target_value"], unit)],
+        "By": c["target_year"].astype(int).astype(str),
+        "Latest": [f"{fmt_number(v)} ({int(y)})" if not pd.isna(v) else "–"
+                   for v, y in zip(c["latest_value"], c["latest_year"].fillna(0))],
+        "Required CAGR": c["required_cagr"].map(fmt_pct),
+        "Actual CAGR": c["actual_cagr"].map(fmt_pct),
+        "R": c["ratio"].map(lambda r: fmt_pct(r, 0)),
+        "P(meet)": c["p_meet"].map(lambda p: fmt_pct(p, 0)),
+        "Status": c["status_label"],
+        "Rule": c["rule"],
+    })
+    if theme:
+        tab = tab.drop(columns=["Theme"])
+    styles = pd.DataFrame("", index=tab.index, columns=tab.columns)
+    status = vocabulary.load().status  # colour and text colour of each status (metadata.yaml)
+    styles["Status"] = [f"background-color: {status[s].colour}; color: {status[s].text}" for s in c["status"]]
+    return tab, styles

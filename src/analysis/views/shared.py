@@ -1,0 +1,119 @@
+"""What every chapter uses: the setup of a chapter page, its header, the source line under a
+figure and the series drawn in a chart."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from analysis import growth
+from analysis.report import Report
+
+
+@dataclass
+class Chapter:
+    """What a chapter page needs: the report and the entities it shows."""
+
+    rep: Report
+    zones: list[str]       # the focal entity's children (its zones), from entities.csv
+    benchmarks: list[str]  # its parents up the chain (region, country)
+    header: object         # the page's first line, as Markdown
+
+    @property
+    def focus(self) -> list[str]:
+        """The focal entity and its zones."""
+        return [self.rep.entity, *self.zones]
+
+    @property
+    def modelled(self) -> list[str]:
+        """The focal entity, its zones and its benchmarks."""
+        return [*self.focus, *self.benchmarks]
+
+
+def open_chapter(report_year=None, entity=None, horizon=None, downloads_dir=None) -> Chapter:
+    """The setup of every chapter notebook, in one call.
+
+    Applies the figures' house style, sends each table's CSV to `downloads_dir` (set by the
+    build), builds the report (or reads the one the build computed) and returns it with the
+    entities the chapter shows and the page header. ``None`` parameters mean report.yml's
+    defaults (entity, horizon) and the latest year with full-year data.
+    """
+    from IPython.display import Markdown
+
+    from analysis import plots, tables
+    from analysis.report import build_report
+
+    plots.setup()
+    tables.set_downloads(downloads_dir)
+    rep = build_report(report_year, entity, horizon)
+    return Chapter(rep, rep.children(), rep.parents(), Markdown(page_header(rep)))
+
+
+def page_header(rep: Report) -> str:
+    """The line every page starts with: report year and where the data ends."""
+    ent = rep.label("entities", rep.entity)
+    return (f"**Report year {rep.year}** · focus: {ent} · data used: observations for years up to "
+            f"{rep.year} (latest: {rep.data_end}) · forecast horizon: {rep.horizon} year"
+            f"{'s' if rep.horizon != 1 else ''}")
+
+
+def source_line(rep: Report, source_ids) -> str:
+    """'issuer (date) [id]' for the sources behind a figure, at most four, in order of use."""
+    src = rep.ds.sources.set_index("source_id")
+    ids = []
+    for s in source_ids:
+        ids += [x for x in str(s).split(";") if x]
+    parts = []
+    for sid in dict.fromkeys(ids):
+        if sid in src.index:
+            r = src.loc[sid]
+            issuer = str(r["issuer"]).split(" (")[0]
+            parts.append(f"{issuer} ({r['publication_date']}) [{sid}]")
+    if len(parts) > 4:
+        parts = parts[:4] + [f"and {len(parts) - 4} more (see Data and methods)"]
+    return "; ".join(parts)
+
+
+def latest(rep: Report, entity: str, indicator: str, reported_only: bool = False):
+    """The latest annual value of a series (a row of rep.obs), or None."""
+    s = growth.series(rep.obs, entity, indicator)
+    if reported_only:
+        s = s[~s["derived"].astype(bool)]
+    return None if s.empty else s.iloc[-1]
+
+
+def line(rep: Report, entity: str, indicator: str, segment: bool = True) -> dict | None:
+    """One entity's series as a line of ``plots.series_chart`` (latest comparable stretch)."""
+    s = growth.series(rep.obs, entity, indicator)
+    if segment:
+        s = growth.comparable_segment(s)
+    if s.empty:
+        return None
+    return {"label": rep.label("entities", entity), "years": s["year"].astype(int).tolist(),
+            "values": s["value"].tolist(), "derived": s["derived"].astype(bool).tolist(),
+            "colour": colour(rep, entity), "sources": s["source_id"].tolist()}
+
+
+def colour(rep: Report, entity: str) -> str:
+    """An entity's colour in the figures, by its place relative to the focal entity."""
+    from analysis.plots import ROLE_COLOURS
+
+    parents = rep.parents()
+    if entity == rep.entity:
+        role = "focus"
+    elif entity in rep.children():
+        role = "child"
+    elif entity in parents[:2]:
+        role = ("parent", "grandparent")[parents.index(entity)]
+    else:
+        role = "other"
+    return ROLE_COLOURS[role]
+
+
+def entity_row(rep: Report, entity: str) -> pd.Series:
+    """The entity's row of entities.csv (names in English and Chinese)."""
+    return rep.ds.entities.set_index("entity_id").loc[entity]
+
+
+def indicator_row(rep: Report, indicator: str) -> pd.Series:
+    return rep.ds.indicators.set_index("indicator_id").loc[indicator]
