@@ -14,7 +14,7 @@ UV     := $(TOOLS)/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: book test install lock font validate refresh-notebooks check-notebooks benchmark benchmark-setup clean distclean
+.PHONY: book pdf pdf-tools test install lock font validate refresh-notebooks check-notebooks benchmark benchmark-setup clean distclean
 
 install: $(STAMP)
 
@@ -53,6 +53,20 @@ validate: install
 # Build the whole book: execute the notebooks with papermill, then Jupyter Book -> _build/html
 book: install font
 	$(BIN)/python -m analysis build $(if $(YEAR),--year $(YEAR)) $(if $(ENTITY),--entity $(ENTITY))
+
+# The print edition: the built site as one PDF (cover, contents, page numbers, fonts embedded) in
+# _build/pdf/report.pdf, printed by Debian's Chromium (headless, offline); poppler-utils reads the
+# printed page numbers back for the contents.
+pdf: book pdf-tools
+	$(BIN)/python -m analysis pdf
+
+# Chromium and poppler-utils from Debian's packages, installed the way `font` installs the font.
+pdf-tools:
+	@if command -v chromium >/dev/null 2>&1 && command -v pdfinfo >/dev/null 2>&1; then :; else \
+	  echo "Installing Chromium and poppler-utils (Debian packages chromium, poppler-utils)"; \
+	  SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium poppler-utils >/dev/null; \
+	fi
 
 # Run every test: library (with coverage), bad-input suite, nbval on the notebooks, book build.
 test: install font

@@ -1,4 +1,4 @@
-"""Command line: ``python -m analysis <validate|scorecard|forecast|build|refresh-notebooks>``.
+"""Command line: ``python -m analysis <validate|scorecard|forecast|build|refresh-notebooks|pdf>``.
 
 A thin layer over the same functions the notebooks call. Bad data or bad parameters exit with
 status 2 and a message that says what is wrong and what is valid; never a traceback.
@@ -58,6 +58,12 @@ def _parser() -> argparse.ArgumentParser:
                        help="re-execute notebooks/ in place with default parameters (committed outputs)")
     r.add_argument("--check", action="store_true",
                    help="only check that the committed outputs are current; exit 1 if stale")
+    pp = sub.add_parser("pdf", help="print a built site to one PDF (cover, contents, page numbers)")
+    pp.add_argument("--site", default=None, help="site directory built by `make book` (default: _build/html)")
+    pp.add_argument("--out", default=None, help="PDF to write (default: _build/pdf/report.pdf)")
+    pp.add_argument("--chromium", default=None, help="Chromium executable (default: chromium on PATH)")
+    pp.add_argument("--keep-html", action="store_true",
+                    help="keep the joined HTML that was printed, beside the PDF")
     return p
 
 
@@ -147,8 +153,22 @@ def cmd_validate(args) -> int:
     return 0
 
 
+def cmd_pdf(args) -> int:
+    from analysis import pdf
+
+    try:
+        out = pdf.build_pdf(site=_Path(args.site) if args.site else pdf.SITE_DIR,
+                            out=_Path(args.out) if args.out else pdf.PDF_OUT,
+                            chromium=args.chromium, keep_html=args.keep_html)
+    except pdf.PdfError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"Wrote {out}")
+    return 0
+
+
 COMMANDS = {"validate": cmd_validate, "scorecard": cmd_scorecard, "forecast": cmd_forecast,
-            "build": cmd_build, "refresh-notebooks": cmd_refresh}
+            "build": cmd_build, "refresh-notebooks": cmd_refresh, "pdf": cmd_pdf}
 
 
 def main(argv: list[str] | None = None) -> int:
