@@ -68,8 +68,9 @@ pdf-tools:
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium poppler-utils >/dev/null; \
 	fi
 
-# Run every test: library (with coverage), bad-input suite, nbval on the notebooks, book build.
-test: install font
+# Run every test: lint, library (with coverage), bad-input and fault suites, nbval on the
+# notebooks, book build, the PDF print (so Chromium is installed too).
+test: install font pdf-tools
 	$(BIN)/python -m pytest
 
 # After a deliberate change: re-execute the committed notebooks and store their outputs.
