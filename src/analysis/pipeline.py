@@ -162,6 +162,12 @@ def write_atomic(path: Path, text: str) -> None:
     cache.write_atomic(path, text)
 
 
+def _notebook_text(nb) -> str:
+    """The notebook as nbformat.write saves it (ending with a newline)."""
+    text = nbformat.writes(nb)
+    return text if text.endswith("\n") else text + "\n"
+
+
 def _shown(path: Path) -> str:
     try:
         return str(path.resolve().relative_to(ROOT))
@@ -211,7 +217,7 @@ def run_notebook(src: Path, dst: Path, params: dict | None = None,
         raise BuildError(f"notebook {_shown(src)}: the Python kernel died{where()} "
                          f"(out of memory or killed); see .cache/kernels.log") from None
     _tidy(nb)
-    write_atomic(dst, nbformat.writes(nb))
+    write_atomic(dst, _notebook_text(nb))
 
 
 def _execute(src: Path, dst: Path, params: dict, timeout: float | None = None) -> float:
@@ -721,5 +727,5 @@ def refresh_notebooks(check: bool = False) -> int:
         nb = nbformat.read(nb_path, as_version=4)
         # keep the other keys of the notebook's metadata (its declared depends_on)
         nb.metadata.setdefault(STAMP_KEY, {})["inputs"] = committed_stamp(nb_path)
-        write_atomic(nb_path, nbformat.writes(nb))
+        write_atomic(nb_path, _notebook_text(nb))
     return 0
