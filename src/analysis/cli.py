@@ -156,13 +156,9 @@ def cmd_validate(args) -> int:
 def cmd_pdf(args) -> int:
     from analysis import pdf
 
-    try:
-        out = pdf.build_pdf(site=_Path(args.site) if args.site else pdf.SITE_DIR,
-                            out=_Path(args.out) if args.out else pdf.PDF_OUT,
-                            chromium=args.chromium, keep_html=args.keep_html)
-    except pdf.PdfError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    out = pdf.build_pdf(site=_Path(args.site) if args.site else pdf.SITE_DIR,
+                        out=_Path(args.out) if args.out else pdf.PDF_OUT,
+                        chromium=args.chromium, keep_html=args.keep_html)
     print(f"Wrote {out}")
     return 0
 
@@ -173,7 +169,7 @@ COMMANDS = {"validate": cmd_validate, "scorecard": cmd_scorecard, "forecast": cm
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    from analysis.errors import DataError, ParameterError
+    from analysis.errors import BuildError, DataError, ParameterError, ReportError
 
     try:
         return COMMANDS[args.command](args)
@@ -189,10 +185,9 @@ def main(argv: list[str] | None = None) -> int:
     except ParameterError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except Exception as exc:  # a failed build step (BuildError), named by the library
-        from analysis.pipeline import BuildError
-
-        if not isinstance(exc, BuildError):
-            raise
+    except BuildError as exc:  # a failed build step, named by the library
         print(f"Build failed: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except ReportError as exc:  # anything else the library explains (e.g. no Chromium for the PDF)
+        print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED

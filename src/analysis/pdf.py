@@ -35,6 +35,7 @@ from urllib.parse import unquote, urlsplit
 from bs4 import BeautifulSoup, Tag
 
 from analysis.digest import ROOT
+from analysis.errors import ReportError
 
 SITE_DIR = ROOT / "_build" / "html"
 PDF_OUT = ROOT / "_build" / "pdf" / "report.pdf"
@@ -66,7 +67,7 @@ DROP = ["div.cell_input", "details.above-input", "details.below-input", "div.tag
         "div.tag_remove-cell", "a.headerlink", "script", "button", "noscript"]
 
 
-class PdfError(Exception):
+class PdfError(ReportError):
     """The PDF cannot be made; the message says why and what to do."""
 
 

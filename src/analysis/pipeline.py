@@ -40,6 +40,7 @@ from pathlib import Path
 import nbformat
 
 from analysis import cache, config, digest
+from analysis.errors import BuildError  # raised by this module; imported from here by callers
 
 ROOT = digest.ROOT
 DATA_DIR = digest.DATA_DIR
@@ -50,10 +51,6 @@ CACHE_DIR = ROOT / ".cache" / "notebooks"
 KERNEL_LOG = ROOT / ".cache" / "kernels.log"  # what kernels print on stderr during a build
 KERNEL = "python3"
 STAMP_KEY = "analysis"  # notebook metadata key: declared data (depends_on), stamp of the outputs
-
-
-class BuildError(RuntimeError):
-    """A step of the build failed; the message names the notebook and cell where there is one."""
 
 
 @dataclass
