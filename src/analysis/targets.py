@@ -139,7 +139,7 @@ def _passed(v: float, over: bool, target: float, comp: str) -> str | None:
 
 
 def _level(t: dict, s: pd.DataFrame, report_year: int, target_value: float, baseline: dict | None,
-           rules: dict) -> dict:
+           rules: dict, fc=None) -> dict:
     comp, ty = t["comparator"], int(t["target_year"])
     row: dict = {}
     upto = s[s["year"] <= report_year]
@@ -178,8 +178,7 @@ def _level(t: dict, s: pd.DataFrame, report_year: int, target_value: float, base
         return {**row, "status": "insufficient_data",
                 "rule": f"target ahead; the latest value is for {ly}, more than "
                         f"{rules['max_data_age']} years before {report_year}"}
-    if _passed(lv, _over(last.to_dict()), target_value, comp) == "achieved":
-        return {**row, "status": "on_track", "rule": "target ahead; the latest value already meets it"}
+    already = _passed(lv, _over(last.to_dict()), target_value, comp) == "achieved"
     if baseline and baseline.get("stated") and baseline["year"] < ly:
         base = {"year": baseline["year"], "value": baseline["value"]}
         n_in = len(window) + (0 if (window["year"] == by).any() else 1)
@@ -192,6 +191,28 @@ def _level(t: dict, s: pd.DataFrame, report_year: int, target_value: float, base
         base, n_in = None, 0
     row["n_points"] = n_in
     since = f"since {by}" if by is not None else "in the comparable series"
+    if already:
+        # met already: on track unless the series moves away fast enough to fall short again
+        if base is None or n_in < rules["min_points"] or base["year"] >= ly:
+            return {**row, "status": "on_track", "rule": "target ahead; the latest value already meets it"}
+        actual = cagr(base["value"], lv, base["year"], ly)
+        away = actual < 0 if comp == ">=" else actual > 0
+        if not away:
+            return {**row, "actual_cagr": actual, "baseline_year": base["year"],
+                    "baseline_value": base["value"], "status": "on_track",
+                    "rule": "target ahead; the latest value already meets it"}
+        if fc is not None and getattr(fc, "fitted", None) is not None:
+            median = fc.fitted.dist(ty).centre()
+            how = "the growth model's median"
+        else:
+            median = lv * (1 + actual) ** (ty - ly) if not math.isnan(actual) else lv
+            how = "the same pace"
+        st = "on_track" if meets(median, target_value, comp) else "moving_away"
+        return {**row, "actual_cagr": actual, "baseline_year": base["year"], "baseline_value": base["value"],
+                "status": st,
+                "rule": f"target ahead; the latest value already meets it but moved away "
+                        f"({actual:+.1%} a year since {base['year']}); at {how} it would "
+                        f"{'still meet it' if st == 'on_track' else 'fall short'} in {ty}"}
     if base is None or n_in < rules["min_points"] or base["year"] >= ly:
         return {**row, "status": "insufficient_data",
                 "rule": f"target ahead; {n_in} reported value{'s' if n_in != 1 else ''} {since} "
@@ -323,7 +344,7 @@ def assess_target(t: dict, obs: pd.DataFrame, report_year: int, forecasts: dict 
                            uses_derived=bool(upto.iloc[-1]["derived"]))
         else:
             target_value = target_value * baseline["value"]
-            res = _level(t, s, report_year, target_value, baseline, rules)
+            res = _level(t, s, report_year, target_value, baseline, rules, fc)
             res["rule"] = f"target = {t['target_value']:g} × the {baseline['year']} value; " + res["rule"]
     elif target_value is None:
         res = {"status": "insufficient_data", "rule": "the target value is not stated"}
@@ -332,7 +353,7 @@ def assess_target(t: dict, obs: pd.DataFrame, report_year: int, forecasts: dict 
     elif kind == "annual_minimum":
         res = _annual_minimum(t, s, report_year, target_value, fc)
     else:
-        res = _level(t, s, report_year, target_value, baseline, rules)
+        res = _level(t, s, report_year, target_value, baseline, rules, fc)
     if res["status"] in ("insufficient_data", "not_reported") and out["claim"] and "achiev" in (t.get("status_claim") or ""):
         res["rule"] = res["rule"] + "; the status is the source's claim"
         res["status"] = "claimed_achieved"

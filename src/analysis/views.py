@@ -441,7 +441,10 @@ def themes(rep: Report) -> list[str]:
 
 
 def rule_values() -> dict:
-    return {"on_track": f"{targets.ON_TRACK:.0%}", "moderate": f"{targets.MODERATE:.0%}"}
+    rules = targets.rules_from_config()
+    return {"on_track": f"{targets.ON_TRACK:.0%}", "moderate": f"{targets.MODERATE:.0%}",
+            "min_points": str(rules["min_points"]), "max_data_age": str(rules["max_data_age"]),
+            "scorecard_method": targets.method_text(rules)}
 
 
 def scorecard_display(rep: Report, theme: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -449,6 +452,7 @@ def scorecard_display(rep: Report, theme: str | None = None) -> tuple[pd.DataFra
     c = scorecard_rows(rep, theme)
     unit = c["unit"].map(plots.unit_label)
     tab = pd.DataFrame({
+        "Plan (规划文件)": c["plan"],
         "Theme": c["theme"],
         "Target (目标)": c["name_en"] + " — " + c["name_zh"],
         "Entity": c["entity"].map(lambda e: rep.ds.entities.set_index("entity_id").loc[e, "name_zh"]),
@@ -457,9 +461,10 @@ def scorecard_display(rep: Report, theme: str | None = None) -> tuple[pd.DataFra
         "By": c["target_year"].astype(int).astype(str),
         "Latest": [f"{fmt_number(v)} ({int(y)})" if not pd.isna(v) else "–"
                    for v, y in zip(c["latest_value"], c["latest_year"].fillna(0))],
-        "Required CAGR": c["required_cagr"].map(fmt_pct),
+        "Required CAGR (from base)": c["required_cagr"].map(fmt_pct),
         "Actual CAGR": c["actual_cagr"].map(fmt_pct),
         "R": c["ratio"].map(lambda r: fmt_pct(r, 0)),
+        "Still needed a year (from latest)": c["required_cagr_from_latest"].map(fmt_pct),
         "P(meet)": c["p_meet"].map(lambda p: fmt_pct(p, 0)),
         "Status": c["status_label"],
         "Rule": c["rule"],
@@ -561,7 +566,7 @@ def _probability_text(rep: Report, row: dict) -> str:
     if pd.isna(row["target_value"]):
         return "none: the level to reach is unknown (baseline not reported)"
     if row["kind"] in ("cumulative", "annual_minimum"):
-        return "none: not modelled for cumulative or yearly targets"
+        return "none: fewer than two years of the period reported"
     fc = rep.forecast_by_series.get((row["entity"], row["indicator"]))
     if fc is None or fc.status != "ok":
         n = 0 if fc is None else fc.n_obs
