@@ -395,7 +395,8 @@ def doubling_bounds(rep: Report) -> pd.DataFrame:
     """What the claim 'doubled by year Y' implies: the 2020 baseline is at most half the value
     reported for Y (derived bound), compared with what was reported nearest to 2020."""
     rows = []
-    for t in rep.view.targets[rep.view.targets["kind"] == "multiple_of_baseline"].to_dict("records"):
+    tg = rep.view.targets
+    for t in tg[(tg["kind"] == "multiple_of_baseline") & tg["status_claim"].notna()].to_dict("records"):
         s = growth.series(rep.obs, t["entity"], t["indicator"])
         s_rep = s[~s["derived"].astype(bool)]
         claim_year = t.get("status_claim_year")
