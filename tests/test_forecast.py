@@ -36,15 +36,17 @@ def test_a_gap_carries_its_length_of_variance():
 
 
 def test_pooled_priors_by_hand():
-    # indicator x: two series on the log scale, changes (0.1, 0.3) and (0.2) over 1-year steps
+    # indicator x, log scale, yearly steps: series A changes (0.1, 0.3), B (0.2), C (0.0, 0.4).
+    # Pooled drift: (0.1 + 0.3 + 0.2 + 0.0 + 0.4) / 5 years = 0.2 (the same for the whole scale).
+    # Residual variances around each series' own drift: A 0.02 (1 df), C 0.08 (1 df), B none;
+    # their geometric mean is 0.04 (the arithmetic one would be 0.05).
     e = math.exp
     pri = forecast.pooled_priors([("x", "log", [2020, 2021, 2022], [1.0, e(0.1), e(0.4)]),
-                                  ("x", "log", [2020, 2021], [2.0, 2.0 * e(0.2)])])
+                                  ("x", "log", [2020, 2021], [2.0, 2.0 * e(0.2)]),
+                                  ("x", "log", [2020, 2021, 2022], [3.0, 3.0, 3.0 * e(0.4)])])
     p = pri[("x", "log")]
-    # pooled drift 0.6 / 3 = 0.2, the same for all series of the scale, so m0 = 0.2;
-    # within-series residuals: first series around 0.2: (−0.1)² + 0.1² = 0.02 on 1 df
     assert p.m0 == pytest.approx(0.2)
-    s2 = (0.02 + forecast.PRIOR_DF * 0.02) / (1 + forecast.PRIOR_DF)
+    s2 = (2 * 0.04 + forecast.PRIOR_DF * 0.04) / (2 + forecast.PRIOR_DF)
     assert p.b0 / p.a0 == pytest.approx(s2)
 
 

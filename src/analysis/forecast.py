@@ -278,8 +278,10 @@ def pooled_priors(series_list: list[tuple[str, str, list[int], list[float]]]) ->
 
     `series_list`: (indicator, scale, years, values) for every annual series (all entities).
     The drift prior is the indicator's pooled yearly change (Σ changes / Σ years), shrunk toward
-    the pooled change of every series on the same scale; the scale prior is the indicator's
-    pooled residual variance, shrunk the same way. An indicator seen in no other series gets the
+    the pooled change of every series on the same scale; the scale prior is the geometric mean
+    (weighted by degrees of freedom) of each series' residual variance around its own drift, so
+    that one noisy series does not set the spread of smooth ones; it is shrunk toward the same
+    mean over every series on the scale. An indicator seen in no other series gets the
     scale's overall prior. Returns {(indicator, scale): Prior, (None, scale): Prior}.
     """
     by_ind: dict = {}
@@ -290,14 +292,20 @@ def pooled_priors(series_list: list[tuple[str, str, list[int], list[float]]]) ->
         by_ind.setdefault((ind, scale), []).append((g, d))
 
     def pooled(groups):
-        """Pooled drift (Σ changes / Σ years) and the within-series residual sum of squares
-        (each series around its own drift) with its degrees of freedom."""
+        """Pooled drift (Σ changes / Σ years), and the within-series variance (each series
+        around its own drift; geometric mean over series) as a sum of squares with its df."""
         G = sum(float(g.sum()) for g, _ in groups)
         D = sum(float(d.sum()) for _, d in groups)
         m = D / G if G > 0 else 0.0
-        ss = sum(float(np.sum((d - d.sum() / g.sum() * g) ** 2 / g)) for g, d in groups)
         dof = sum(len(g) - 1 for g, _ in groups)
-        return m, ss, dof, G
+        per = [(len(g) - 1, float(np.sum((d - d.sum() / g.sum() * g) ** 2 / g)) / (len(g) - 1))
+               for g, d in groups if len(g) > 1]
+        per = [(k, v) for k, v in per if v > 0]
+        if not per:
+            return m, 0.0, 0, G
+        k = sum(a for a, _ in per)
+        s2 = math.exp(sum(a * math.log(v) for a, v in per) / k)  # geometric mean, weighted by df
+        return m, s2 * k, k, G
 
     out: dict = {}
     for scale in {k[1] for k in by_ind}:
