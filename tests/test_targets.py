@@ -167,7 +167,8 @@ def test_claim_used_only_when_the_data_cannot_decide():
 def test_probability_comes_from_the_forecast():
     # 100 → 133 over 2018–2021 (10% a year), flat prior; the median path reaches 133·1.1^3 ≈ 177
     # by 2024: below 200, so P(meet 200) < 0.5; 150 is below the median, so P(meet 150) > 0.5
-    obs = obs_frame([{"year": y, "value": v} for y, v in [(2018, 100), (2019, 110), (2020, 121), (2021, 133)]])
+    pts = [(2018, 100), (2019, 110), (2020, 121), (2021, 133)]
+    obs = obs_frame([{"year": y, "value": v} for y, v in pts])
     fc = forecast_series("e", "i", "count", obs["year"], obs["value"], 2024)
     hi = targets.assess_target(target(), obs, 2021, {("e", "i"): fc})["p_meet"]
     lo = targets.assess_target(target(target_value=150.0), obs, 2021, {("e", "i"): fc})["p_meet"]
@@ -175,7 +176,8 @@ def test_probability_comes_from_the_forecast():
 
 
 def test_share_probability_has_no_mass_above_100():
-    obs = obs_frame([{"year": y, "value": v, "unit": "percent"} for y, v in [(2019, 90), (2020, 95), (2021, 98)]])
+    pts = [(2019, 90), (2020, 95), (2021, 98)]
+    obs = obs_frame([{"year": y, "value": v, "unit": "percent"} for y, v in pts])
     fc = forecast_series("e", "i", "percent", obs["year"], obs["value"], 2030, measure="share")
     assert fc.prob_meets(2030, 100.0) == 0.0 and fc.path["hi95"].max() < 100
 
@@ -245,7 +247,8 @@ def test_status_and_probability_never_contradict_on_a_grid(pooled):
     from analysis.forecast import pooled_priors
     bad = []
     for growth, noise, n, tgt_mult, gap in itertools.product(
-            (-0.10, -0.02, 0.0, 0.05, 0.12, 0.25), (0.02, 0.05, 0.15), (2, 3, 5), (0.8, 1.2, 1.6, 2.5), (1, 2)):
+            (-0.10, -0.02, 0.0, 0.05, 0.12, 0.25), (0.02, 0.05, 0.15), (2, 3, 5),
+            (0.8, 1.2, 1.6, 2.5), (1, 2)):
         rng = np.random.default_rng(int(1000 * (growth + 1)) + int(100 * noise) + n)
         years = [2024 - gap * k for k in range(n)][::-1]
 
@@ -254,12 +257,14 @@ def test_status_and_probability_never_contradict_on_a_grid(pooled):
         vals = path(growth)
         prior = None
         if pooled:
-            panel = [("i", "log", years, vals)] + [("i", "log", years, path(growth + dg)) for dg in (-0.03, 0.0, 0.03)]
+            panel = [("i", "log", years, vals)]
+            panel += [("i", "log", years, path(growth + dg)) for dg in (-0.03, 0.0, 0.03)]
             prior = pooled_priors(panel)[("i", "log")]
         obs = obs_frame([{"year": y, "value": v} for y, v in zip(years, vals)])
         t = target(target_value=100 * tgt_mult, target_year=2028, baseline_year=years[0])
         fc = forecast_series("e", "i", "count", years, vals, 2028, prior=prior)
         r = targets.assess_target(t, obs, 2024, {("e", "i"): fc})
-        if (r["status"] == "on_track" and r["p_meet"] < 0.3) or (r["status"] == "moving_away" and r["p_meet"] > 0.7):
+        if (r["status"] == "on_track" and r["p_meet"] < 0.3) or (
+                r["status"] == "moving_away" and r["p_meet"] > 0.7):
             bad.append((growth, noise, n, tgt_mult, gap, r["status"], round(r["p_meet"], 3)))
     assert not bad, bad

@@ -573,15 +573,15 @@ def model_series(obs: pd.DataFrame, indicators: pd.DataFrame, entity: str | None
     from analysis.growth import comparable_segment, model_values, series
 
     meta = indicators.set_index("indicator_id")
-    usable = model_values(obs)
-    annual = usable[usable["period"] == "year"]
+    annual = obs[obs["period"] == "year"]
     if entity is not None:
         annual = annual[annual["entity"] == entity]
+    annual = model_values(annual)
     out = []
-    for (e, indicator), _ in annual.groupby(["entity", "indicator"], sort=True):
+    for (e, indicator), g in annual.groupby(["entity", "indicator"], sort=True):
         if meta.loc[indicator, "measure"] not in FORECAST_MEASURES:
             continue
-        s = comparable_segment(series(usable, e, indicator))
+        s = comparable_segment(series(g, e, indicator))
         out.append((e, indicator, meta.loc[indicator, "unit"], meta.loc[indicator, "measure"], s))
     return out
 
@@ -606,7 +606,7 @@ def entity_forecasts(obs: pd.DataFrame, indicators: pd.DataFrame, entity: str,
     one basis is modelled (no model across a series break). Growth rates and reported changes are
     inputs to derivations, not series to forecast.
     """
-    if priors is None and method == "pooled":
+    if priors is None and method == "pooled":  # pass `priors` when forecasting many entities
         priors = priors_for(obs, indicators)
     out = []
     for e, indicator, unit, measure, s in model_series(obs, indicators, entity):

@@ -132,8 +132,9 @@ def build_report(year: int | None = None, entity: str | None = None,
         family.append(e)
     modelled = list(dict.fromkeys([*family, *view.targets["entity"].tolist()]))
     fcs: list[forecast.SeriesForecast] = []
+    priors = forecast.priors_for(obs, ds.indicators)  # pooled once across every entity
     for e in modelled:
-        fcs += forecast.entity_forecasts(obs, ds.indicators, e, year + horizon)
+        fcs += forecast.entity_forecasts(obs, ds.indicators, e, year + horizon, priors=priors)
     fmap = {(f.entity, f.indicator): f for f in fcs}
     card = targets.scorecard(view, obs, year, fmap)
     rep = Report(ds, view, year, entity, horizon, obs, candidates, fcs, card)

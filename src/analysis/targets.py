@@ -219,13 +219,14 @@ def _level(t: dict, s: pd.DataFrame, report_year: int, target_value: float, base
                         f"(at least {rules['min_points']} needed for a growth rate)"}
     actual = cagr(base["value"], lv, base["year"], ly)
     required = cagr(base["value"], target_value, base["year"], ty)
-    qual = " ('over' values taken as their lower bound)" if "qualifier" in s and s["qualifier"].astype(str).str.lower().eq("over").any() \
-        else ""
+    has_over = "qualifier" in s and s["qualifier"].astype(str).str.lower().eq("over").any()
+    qual = " ('over' values taken as their lower bound)" if has_over else ""
     if required is None or math.isnan(required) or required == 0 or (
             meets(base["value"], target_value, comp)):
         return {**row, "actual_cagr": actual, "baseline_year": base["year"], "baseline_value": base["value"],
                 "status": "moving_away",
-                "rule": f"target ahead; the base value ({base['year']}) met the target and the latest does not"}
+                "rule": f"target ahead; the base value ({base['year']}) met the target and the "
+                        "latest does not"}
     ratio = actual / required
     return {**row, "actual_cagr": actual, "required_cagr": required, "ratio": ratio,
             "baseline_year": base["year"], "baseline_value": base["value"],
