@@ -70,6 +70,7 @@ def run(first: int, last: int) -> pd.DataFrame:
     ds = data.load(data.DEFAULT_DATA_DIR)
     full_obs = growth.analysis_observations(ds)
     later = later_values(full_obs, ds.indicators)
+    fam = ds.indicators.set_index("indicator_id")["family"].to_dict()
     rows = []
     for y in range(first, last + 1):
         view = data.as_of(ds, y)
@@ -88,7 +89,7 @@ def run(first: int, last: int) -> pd.DataFrame:
             years, values = s["year"].astype(int).to_numpy(), s["value"].astype(float).to_numpy()
             scale = forecast.scale_of(unit, measure, values)
             models = {"pooled": forecast.fit_model("pooled", years, values,
-                                                   forecast.prior_for(priors, ind, scale), scale),
+                                                   forecast.prior_for(priors, ind, scale, fam.get(ind)), scale),
                       "naive": forecast.fit_model("naive", years, values)}
             if len(years) >= forecast.MIN_OBS:
                 with warnings.catch_warnings():

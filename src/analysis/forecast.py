@@ -273,7 +273,8 @@ def _increments(years, z) -> tuple[np.ndarray, np.ndarray]:
     return np.diff(np.asarray(years, float)), np.diff(np.asarray(z, float))
 
 
-def pooled_priors(series_list: list[tuple[str, str, list[int], list[float]]]) -> dict:
+def pooled_priors(series_list: list[tuple[str, str, list[int], list[float]]],
+                  groups: dict | None = None) -> dict:
     """Empirical-Bayes priors by (indicator, scale) from every series of the same indicator.
 
     `series_list`: (indicator, scale, years, values) for every annual series (all entities).
@@ -282,8 +283,11 @@ def pooled_priors(series_list: list[tuple[str, str, list[int], list[float]]]) ->
     (weighted by degrees of freedom) of each series' residual variance around its own drift, so
     that one noisy series does not set the spread of smooth ones; it is shrunk toward the same
     mean over every series on the scale. An indicator seen in no other series gets the
-    scale's overall prior. Returns {(indicator, scale): Prior, (None, scale): Prior}.
+    scale's overall prior. `groups` maps an indicator to its group (the report uses the
+    indicator family, so that GDP growth does not steady patent counts); the overall pool is then
+    per group and scale. Returns {(indicator, scale): Prior, (None, scale, group): Prior}.
     """
+    groups = groups or {}
     by_ind: dict = {}
     for ind, scale, years, values in series_list:
         if len(years) < 2:
@@ -291,15 +295,15 @@ def pooled_priors(series_list: list[tuple[str, str, list[int], list[float]]]) ->
         g, d = _increments(years, to_scale(values, scale))
         by_ind.setdefault((ind, scale), []).append((g, d))
 
-    def pooled(groups):
+    def pooled(parts):
         """Pooled drift (Σ changes / Σ years), and the within-series variance (each series
         around its own drift; geometric mean over series) as a sum of squares with its df."""
-        G = sum(float(g.sum()) for g, _ in groups)
-        D = sum(float(d.sum()) for _, d in groups)
+        G = sum(float(g.sum()) for g, _ in parts)
+        D = sum(float(d.sum()) for _, d in parts)
         m = D / G if G > 0 else 0.0
-        dof = sum(len(g) - 1 for g, _ in groups)
+        dof = sum(len(g) - 1 for g, _ in parts)
         per = [(len(g) - 1, float(np.sum((d - d.sum() / g.sum() * g) ** 2 / g)) / (len(g) - 1))
-               for g, d in groups if len(g) > 1]
+               for g, d in parts if len(g) > 1]
         per = [(k, v) for k, v in per if v > 0]
         if not per:
             return m, 0.0, 0, G
@@ -308,22 +312,22 @@ def pooled_priors(series_list: list[tuple[str, str, list[int], list[float]]]) ->
         return m, s2 * k, k, G
 
     out: dict = {}
-    for scale in {k[1] for k in by_ind}:
-        allg = [x for k, v in by_ind.items() if k[1] == scale for x in v]
+    for scale, grp in sorted({(k[1], groups.get(k[0]) or "") for k in by_ind}):
+        members = {k: v for k, v in by_ind.items() if k[1] == scale and (groups.get(k[0]) or "") == grp}
+        allg = [x for v in members.values() for x in v]
         m_all, ss_all, dof_all, _ = pooled(allg)
         s2_all = ss_all / dof_all if dof_all > 0 else 0.01
-        out[(None, scale)] = Prior(m_all, PRIOR_YEARS, PRIOR_DF / 2, PRIOR_DF * s2_all / 2,
-                                   f"all {len(allg)} series on the {scale} scale")
-        for (ind, sc), groups in by_ind.items():
-            if sc != scale:
-                continue
-            m, ss, dof, G = pooled(groups)
+        where = f" of the group '{grp}'" if grp else ""
+        out[(None, scale, grp)] = Prior(m_all, PRIOR_YEARS, PRIOR_DF / 2, PRIOR_DF * s2_all / 2,
+                                        f"all {len(allg)} series{where} on the {scale} scale")
+        for (ind, sc), series_of in members.items():
+            m, ss, dof, G = pooled(series_of)
             w = G / (G + PRIOR_YEARS)  # the indicator's own evidence against the overall pool
             m0 = w * m + (1 - w) * m_all
             s2 = (ss + PRIOR_DF * s2_all) / (dof + PRIOR_DF)
-            n = sum(len(g) for g, _ in groups)
+            n = sum(len(g) for g, _ in series_of)
             out[(ind, sc)] = Prior(m0, PRIOR_YEARS, PRIOR_DF / 2, PRIOR_DF * s2 / 2,
-                                   f"{len(groups)} series of this indicator ({n} changes)")
+                                   f"{len(series_of)} series of this indicator ({n} changes)")
     return out
 
 
@@ -587,14 +591,15 @@ def model_series(obs: pd.DataFrame, indicators: pd.DataFrame, entity: str | None
 
 
 def priors_for(obs: pd.DataFrame, indicators: pd.DataFrame) -> dict:
-    """The pooled priors of every indicator, from every entity's series in `obs`."""
+    """The pooled priors of every indicator, from every entity's series in `obs`, with the
+    indicator family as the group (a family's rows are all a prior depends on)."""
     lst = [(i, scale_of(u, m, s["value"]), s["year"].astype(int).tolist(), s["value"].tolist())
            for _, i, u, m, s in model_series(obs, indicators)]
-    return pooled_priors(lst)
+    return pooled_priors(lst, indicators.set_index("indicator_id")["family"].to_dict())
 
 
-def prior_for(priors: dict, indicator: str, scale: str) -> Prior | None:
-    return priors.get((indicator, scale)) or priors.get((None, scale))
+def prior_for(priors: dict, indicator: str, scale: str, group: str | None = None) -> Prior | None:
+    return priors.get((indicator, scale)) or priors.get((None, scale, group or ""))
 
 
 def entity_forecasts(obs: pd.DataFrame, indicators: pd.DataFrame, entity: str,
@@ -609,12 +614,14 @@ def entity_forecasts(obs: pd.DataFrame, indicators: pd.DataFrame, entity: str,
     if priors is None and method == "pooled":  # pass `priors` when forecasting many entities
         priors = priors_for(obs, indicators)
     out = []
+    fam = indicators.set_index("indicator_id")["family"].to_dict()
     for e, indicator, unit, measure, s in model_series(obs, indicators, entity):
         scale = scale_of(unit, measure, s["value"])
         out.append(forecast_series(e, indicator, unit, s["year"].astype(int).tolist(),
                                    s["value"].tolist(), end_year,
                                    n_derived=int(s["derived"].astype(bool).sum()),
-                                   prior=prior_for(priors or {}, indicator, scale), measure=measure,
+                                   prior=prior_for(priors or {}, indicator, scale, fam.get(indicator)),
+                                   measure=measure,
                                    method=method))
     return out
 
