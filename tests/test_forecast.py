@@ -1,4 +1,5 @@
-"""Forecast rules: intervals, bounds, the too-short rule, model choice, determinism."""
+"""Forecast rules: the pooled model's posterior by hand and by simulation, the too-short rule,
+the previous model-choice rule (kept for the calibration benchmark), determinism."""
 import math
 
 import numpy as np
@@ -7,23 +8,70 @@ import pytest
 from analysis import forecast
 
 
-def fc(values, years=None, unit="count", end=None):
+def fc(values, years=None, unit="count", end=None, method="selected", **kw):
     years = years or list(range(2010, 2010 + len(values)))
-    return forecast.forecast_series("e", "i", unit, years, values, end or (years[-1] + 3 if years else 2030))
+    return forecast.forecast_series("e", "i", unit, years, values, end or (years[-1] + 3 if years else 2030),
+                                    method=method, **kw)
 
 
-@pytest.mark.parametrize("values,unit", [
-    ([8, 104, 170, 330], "count"),
-    ([0.79, 0.91, 0.95, 1.02, 1.1], "percent"),
-    ([10298, 11847, 13016, 14170, 15677, 17606, 19678, 22144, 24393, 27956, 30783, 33357, 36327], "100m_cny"),
-    ([5, 3, 4, 2, 1], "count"),
-])
-def test_interval_ordering(values, unit):
-    f = fc(values, unit=unit)
-    p = f.path
-    assert f.status == "ok" and len(p) == 3
-    assert (p["lo95"] <= p["lo80"]).all() and (p["lo80"] <= p["mean"]).all()
-    assert (p["mean"] <= p["hi80"]).all() and (p["hi80"] <= p["hi95"]).all()
+def test_pooled_posterior_by_hand():
+    # log values 0 (2020) and 0.2 (2022): one change d = 0.2 over g = 2 years.
+    # prior m0 = 0, k0 = 1, a0 = 1, b0 = 0.01 → k_n = 3, m_n = 0.2/3, a_n = 1.5,
+    # b_n = 0.01 + (0.2²/2 + 0 − 3·(0.2/3)²)/2 = 0.0133333; one year on: loc 0.2 + 0.0666667,
+    # scale² = (b_n/a_n)(1 + 1/3) = 0.0118519, Student-t with 3 df.
+    prior = forecast.Prior(0.0, 1.0, 1.0, 0.01)
+    m = forecast.fit_model("pooled", [2020, 2022], [1.0, math.exp(0.2)], prior, "log")
+    d = m.dist(2023)
+    assert d.loc == pytest.approx(0.2666667, abs=1e-6) and d.df == pytest.approx(3.0)
+    assert d.scale == pytest.approx(math.sqrt(0.0118519), abs=1e-6)
+    assert d.cdf(math.exp(0.2666667)) == pytest.approx(0.5, abs=1e-6)
+
+
+def test_a_gap_carries_its_length_of_variance():
+    # one change over a two-year gap is two years of evidence for the drift (k_n = k0 + 2) and
+    # its mean change per year is half the step
+    prior = forecast.Prior(0.0, 1.0, 2.0, 0.02)
+    gap = forecast.fit_model("pooled", [2020, 2022], [1.0, math.exp(0.2)], prior, "log")
+    assert gap.kn == pytest.approx(3.0) and gap.mn == pytest.approx(0.2 / 3)
+
+
+def test_pooled_priors_by_hand():
+    # indicator x, log scale, yearly steps: series A changes (0.1, 0.3), B (0.2), C (0.0, 0.4).
+    # Pooled drift: (0.1 + 0.3 + 0.2 + 0.0 + 0.4) / 5 years = 0.2 (the same for the whole scale).
+    # Residual variances around each series' own drift: A 0.02 (1 df), C 0.08 (1 df), B none;
+    # their geometric mean is 0.04 (the arithmetic one would be 0.05).
+    e = math.exp
+    pri = forecast.pooled_priors([("x", "log", [2020, 2021, 2022], [1.0, e(0.1), e(0.4)]),
+                                  ("x", "log", [2020, 2021], [2.0, 2.0 * e(0.2)]),
+                                  ("x", "log", [2020, 2021, 2022], [3.0, 3.0, 3.0 * e(0.4)])])
+    p = pri[("x", "log")]
+    assert p.m0 == pytest.approx(0.2)
+    s2 = (2 * 0.04 + forecast.PRIOR_DF * 0.04) / (2 + forecast.PRIOR_DF)
+    assert p.b0 / p.a0 == pytest.approx(s2)
+
+
+def test_simulated_series_are_covered_at_the_stated_rates():
+    """Series drawn from the model (drift and scale from the prior, irregular gaps): the 80% and
+    95% intervals must cover the next value at their rates, within 3 binomial standard errors."""
+    rng = np.random.default_rng(20261122)
+    prior = forecast.Prior(0.08, 2.0, 3.0, 3.0 * 0.01)
+    n, pits = 1500, []
+    for _ in range(n):
+        sigma2 = 1.0 / rng.gamma(prior.a0, 1.0 / prior.b0)
+        mu = rng.normal(prior.m0, math.sqrt(sigma2 / prior.k0))
+        years = np.cumsum(rng.integers(1, 3, size=rng.integers(3, 7))) + 2010
+        z = [0.0]
+        for g in np.diff(years):
+            z.append(z[-1] + rng.normal(mu * g, math.sqrt(sigma2 * g)))
+        h = int(rng.integers(1, 4))
+        z_next = z[-1] + rng.normal(mu * h, math.sqrt(sigma2 * h))
+        m = forecast.fit_model("pooled", years, np.exp(z), prior, "log")
+        pits.append(m.dist(int(years[-1]) + h).cdf(math.exp(z_next)))
+    pits = np.array(pits)
+    for level in (0.80, 0.95):
+        cover = np.mean((pits > (1 - level) / 2) & (pits < 1 - (1 - level) / 2))
+        assert abs(cover - level) < 3 * math.sqrt(level * (1 - level) / n), (level, cover)
+    assert abs(pits.mean() - 0.5) < 3 * math.sqrt(1 / 12 / n)
 
 
 def test_counts_never_negative_and_percentages_bounded():
@@ -34,6 +82,10 @@ def test_counts_never_negative_and_percentages_bounded():
 
 
 def test_too_short_series_get_a_reason_not_an_exception():
+    for values in ([], [5.0]):
+        f = fc(values, years=list(range(2020, 2020 + len(values))) if values else [], method="pooled")
+        assert f.status == "too_short" and f.path.empty and "too short" in f.rule
+        assert math.isnan(f.prob_meets(2030, 1.0))
     for values in ([], [5.0], [5.0, 6.0]):
         f = fc(values, years=list(range(2020, 2020 + len(values))) if values else [])
         assert f.status == "too_short" and f.path.empty and "too short" in f.rule
@@ -84,7 +136,7 @@ def test_deterministic():
 
 
 def test_probability_is_monotone_in_the_threshold():
-    f = fc([100, 110, 121, 133])
+    f = fc([100, 110, 121, 133], method="pooled")
     ps = [f.prob_meets(2015, t) for t in (100, 140, 160, 200, 400)]
     assert all(x >= y for x, y in zip(ps, ps[1:])) and ps[0] > 0.5 > ps[-1]
     assert f.prob_meets(2015, 140, "<=") == pytest.approx(1 - f.prob_meets(2015, 140))

@@ -40,8 +40,9 @@ MIN_OBS = 3
 INITIAL_WINDOW = 3
 LONG_SERIES = 8
 LONG_WINDOW = 6
-MODEL_ORDER = ["naive", "drift", "log_linear", "arima_drift", "ets_damped"]
+MODEL_ORDER = ["naive", "drift", "log_linear", "arima_drift", "ets_damped", "pooled"]
 MODEL_LABELS = {
+    "pooled": "Growth model pooled across entities (log/logit random walk with drift, empirical Bayes)",
     "naive": "Naive (last value)",
     "drift": "Random walk with drift",
     "log_linear": "Log-linear trend (OLS)",
@@ -58,6 +59,24 @@ class Dist:
     scale: float
     df: float = math.inf
     log: bool = False
+    logit: bool = False  # the value is 100 · expit(x): a percentage bounded by 0 and 100
+
+    def _back(self, x):
+        if self.logit:
+            return 100.0 / (1.0 + np.exp(-x))
+        return np.exp(x) if self.log else x
+
+    def _forward(self, v: float) -> float:
+        """The threshold `v` on the model's scale (±inf beyond the scale's bounds)."""
+        if self.logit:
+            if v <= 0:
+                return -math.inf
+            if v >= 100:
+                return math.inf
+            return math.log(v / (100.0 - v))
+        if self.log:
+            return math.log(v) if v > 0 else -math.inf
+        return v
 
     def _t(self):
         from scipy import stats
@@ -66,20 +85,23 @@ class Dist:
 
     def quantile(self, q: float) -> float:
         z = self._t().ppf(q)
-        x = self.loc + z * self.scale
-        return float(np.exp(x) if self.log else x)
+        return float(self._back(self.loc + z * self.scale))
 
     def centre(self) -> float:
-        return float(np.exp(self.loc) if self.log else self.loc)
+        """The median (the mean on the model's scale, transformed back)."""
+        return float(self._back(self.loc))
+
+    def cdf(self, value: float) -> float:
+        """P(value at that year ≤ `value`)."""
+        x = self._forward(value)
+        if math.isinf(x):
+            return 0.0 if x < 0 else 1.0
+        if self.scale <= 0:
+            return float(self.loc <= x)
+        return float(self._t().cdf((x - self.loc) / self.scale))
 
     def prob_at_least(self, threshold: float) -> float:
-        if self.log:
-            if threshold <= 0:
-                return 1.0
-            threshold = math.log(threshold)
-        if self.scale <= 0:
-            return float(self.loc >= threshold)
-        return float(1.0 - self._t().cdf((threshold - self.loc) / self.scale))
+        return 1.0 - self.cdf(threshold)
 
 
 class Model:
@@ -200,7 +222,156 @@ class ARIMADrift(_StatsmodelsForecaster):
                              "hi": f["mean_ci_upper"].to_numpy()})
 
 
-MODELS = {m.name: m for m in (Naive, Drift, LogLinear, ARIMADrift, ETSDamped)}
+# --------------------------------------------------------------------------- pooled model
+
+SHARE_MEASURES = ("share", "ratio")
+
+
+def scale_of(unit: str, measure: str | None, values) -> str:
+    """The scale a series is modelled on: ``logit`` for percentages bounded by 100% (shares,
+    intensities), ``log`` for positive amounts and counts (they grow multiplicatively),
+    ``identity`` otherwise (values at or below zero)."""
+    v = np.asarray(values, float)
+    if unit == "percent" and (measure in SHARE_MEASURES or measure is None) and np.all((v > 0) & (v < 100)):
+        return "logit"
+    if np.all(v > 0):
+        return "log"
+    return "identity"
+
+
+def to_scale(values, scale: str) -> np.ndarray:
+    v = np.asarray(values, float)
+    if scale == "logit":
+        return np.log(v / (100.0 - v))
+    return np.log(v) if scale == "log" else v
+
+
+@dataclass(frozen=True)
+class Prior:
+    """Normal–inverse-gamma prior for a random walk with drift on the model's scale.
+
+    Yearly change ~ N(mu, sigma²); mu | sigma² ~ N(m0, sigma² / k0); sigma² ~ IG(a0, b0).
+    ``k0`` is the prior's weight in years of data; ``a0 = nu0 / 2`` and ``b0 = nu0 · s2 / 2``
+    hold a prior scale s2 worth nu0 degrees of freedom. ``basis`` says where it came from.
+    """
+
+    m0: float
+    k0: float
+    a0: float
+    b0: float
+    basis: str = ""
+
+
+# Prior strength (years of data for the drift, degrees of freedom for the scale): calibrated on
+# the pseudo-real-time backtest (benchmarks/calibration.py), not fitted to one series.
+PRIOR_YEARS = 3.0
+PRIOR_DF = 1.5
+
+
+def _increments(years, z) -> tuple[np.ndarray, np.ndarray]:
+    return np.diff(np.asarray(years, float)), np.diff(np.asarray(z, float))
+
+
+def pooled_priors(series_list: list[tuple[str, str, list[int], list[float]]],
+                  groups: dict | None = None) -> dict:
+    """Empirical-Bayes priors by (indicator, scale) from every series of the same indicator.
+
+    `series_list`: (indicator, scale, years, values) for every annual series (all entities).
+    The drift prior is the indicator's pooled yearly change (Σ changes / Σ years), shrunk toward
+    the pooled change of every series on the same scale; the scale prior is the geometric mean
+    (weighted by degrees of freedom) of each series' residual variance around its own drift, so
+    that one noisy series does not set the spread of smooth ones; it is shrunk toward the same
+    mean over every series on the scale. An indicator seen in no other series gets the
+    scale's overall prior. `groups` maps an indicator to its group (the report uses the
+    indicator family, so that GDP growth does not steady patent counts); the overall pool is then
+    per group and scale. Returns {(indicator, scale): Prior, (None, scale, group): Prior}.
+    """
+    groups = groups or {}
+    by_ind: dict = {}
+    for ind, scale, years, values in series_list:
+        if len(years) < 2:
+            continue
+        g, d = _increments(years, to_scale(values, scale))
+        by_ind.setdefault((ind, scale), []).append((g, d))
+
+    def pooled(parts):
+        """Pooled drift (Σ changes / Σ years), and the within-series variance (each series
+        around its own drift; geometric mean over series) as a sum of squares with its df."""
+        G = sum(float(g.sum()) for g, _ in parts)
+        D = sum(float(d.sum()) for _, d in parts)
+        m = D / G if G > 0 else 0.0
+        dof = sum(len(g) - 1 for g, _ in parts)
+        per = [(len(g) - 1, float(np.sum((d - d.sum() / g.sum() * g) ** 2 / g)) / (len(g) - 1))
+               for g, d in parts if len(g) > 1]
+        per = [(k, v) for k, v in per if v > 0]
+        if not per:
+            return m, 0.0, 0, G
+        k = sum(a for a, _ in per)
+        s2 = math.exp(sum(a * math.log(v) for a, v in per) / k)  # geometric mean, weighted by df
+        return m, s2 * k, k, G
+
+    out: dict = {}
+    for scale, grp in sorted({(k[1], groups.get(k[0]) or "") for k in by_ind}):
+        members = {k: v for k, v in by_ind.items() if k[1] == scale and (groups.get(k[0]) or "") == grp}
+        allg = [x for v in members.values() for x in v]
+        m_all, ss_all, dof_all, _ = pooled(allg)
+        s2_all = ss_all / dof_all if dof_all > 0 else 0.01
+        where = f" of the group '{grp}'" if grp else ""
+        out[(None, scale, grp)] = Prior(m_all, PRIOR_YEARS, PRIOR_DF / 2, PRIOR_DF * s2_all / 2,
+                                        f"all {len(allg)} series{where} on the {scale} scale")
+        for (ind, sc), series_of in members.items():
+            m, ss, dof, G = pooled(series_of)
+            w = G / (G + PRIOR_YEARS)  # the indicator's own evidence against the overall pool
+            m0 = w * m + (1 - w) * m_all
+            s2 = (ss + PRIOR_DF * s2_all) / (dof + PRIOR_DF)
+            n = sum(len(g) for g, _ in series_of)
+            out[(ind, sc)] = Prior(m0, PRIOR_YEARS, PRIOR_DF / 2, PRIOR_DF * s2 / 2,
+                                   f"{len(series_of)} series of this indicator ({n} changes)")
+    return out
+
+
+class Pooled(Model):
+    """Random walk with drift on the log (or logit) scale, with a pooled conjugate prior.
+
+    Changes over a gap of g years have mean g·mu and variance g·sigma². With the prior above the
+    posterior is normal–inverse-gamma in closed form and the value h years after the last
+    observation is Student-t: loc z_T + m_n·h, scale² = (b_n / a_n)(h + h² / k_n), 2·a_n df.
+    """
+
+    name, min_obs = "pooled", 2
+
+    def __init__(self, prior: Prior | None = None, scale: str = "log"):
+        self.prior = prior or Prior(0.0, 1e-6, 1.0, 0.01, "flat")
+        self.scale = scale
+
+    def fit(self, years, values):
+        years = np.asarray(years, float)
+        z = to_scale(values, self.scale)
+        g, d = _increments(years, z)
+        p = self.prior
+        self.t_last, self.z_last = int(years[-1]), float(z[-1])
+        self.kn = p.k0 + float(g.sum())
+        self.mn = (p.k0 * p.m0 + float(d.sum())) / self.kn
+        self.an = p.a0 + len(d) / 2.0
+        ss = float(np.sum(d ** 2 / g)) if len(d) else 0.0
+        self.bn = p.b0 + 0.5 * (ss + p.k0 * p.m0 ** 2 - self.kn * self.mn ** 2)
+        self.bn = max(self.bn, 1e-12)
+        self.df = 2.0 * self.an
+        return self
+
+    @property
+    def drift(self) -> float:
+        """Posterior mean yearly change on the model's scale (a log growth rate on the log scale)."""
+        return self.mn
+
+    def dist(self, year):
+        h = year - self.t_last
+        var = self.bn / self.an * (h + h * h / self.kn)
+        return Dist(self.z_last + self.mn * h, math.sqrt(max(var, 0.0)), self.df,
+                    log=self.scale == "log", logit=self.scale == "logit")
+
+
+MODELS = {m.name: m for m in (Naive, Drift, LogLinear, ARIMADrift, ETSDamped, Pooled)}
 
 
 def candidates(years: np.ndarray, values: np.ndarray) -> list[str]:
@@ -213,8 +384,9 @@ def candidates(years: np.ndarray, values: np.ndarray) -> list[str]:
     return names
 
 
-def fit_model(name: str, years, values) -> Model:
-    return MODELS[name]().fit(np.asarray(years, float), np.asarray(values, float))
+def fit_model(name: str, years, values, prior: Prior | None = None, scale: str = "log") -> Model:
+    m = Pooled(prior, scale) if name == "pooled" else MODELS[name]()
+    return m.fit(np.asarray(years, float), np.asarray(values, float))
 
 
 def _bounds(unit: str) -> tuple[float, float]:
@@ -239,7 +411,7 @@ def mase_scale(values: np.ndarray) -> float:
 
 
 def backtest(years: np.ndarray, values: np.ndarray, names: list[str], unit: str,
-             initial: int) -> pd.DataFrame:
+             initial: int, prior: Prior | None = None, scale: str = "log") -> pd.DataFrame:
     """One-step rolling-origin forecasts of each candidate: one row per model and origin."""
     rows = []
     for k in range(initial, len(years)):
@@ -247,7 +419,7 @@ def backtest(years: np.ndarray, values: np.ndarray, names: list[str], unit: str,
             if k < MODELS[name].min_obs:
                 continue
             try:
-                m = fit_model(name, years[:k], values[:k])
+                m = fit_model(name, years[:k], values[:k], prior, scale)
                 iv = interval_row(m.dist(int(years[k])), unit)
             except (ValueError, np.linalg.LinAlgError, ZeroDivisionError):
                 continue
@@ -313,13 +485,27 @@ class SeriesForecast:
         return row
 
 
+POOLED_MIN_OBS = 2
+DISPLAY_CANDIDATES = ["naive", "drift", "log_linear"]
+
+
 def forecast_series(entity: str, indicator: str, unit: str, years, values, end_year: int,
-                    n_derived: int = 0) -> SeriesForecast:
-    """Choose a model for one annual series by the rule above and forecast to `end_year`."""
+                    n_derived: int = 0, prior: Prior | None = None, measure: str | None = None,
+                    method: str = "pooled") -> SeriesForecast:
+    """Forecast one annual series to `end_year`.
+
+    ``method="pooled"`` (the report's model): the pooled growth model with `prior` (from
+    ``pooled_priors``; a flat prior when none is given), for every series of two or more
+    observations; the one-step errors of the simple candidates are shown beside its own.
+    ``method="selected"``: the earlier rule (a candidate chosen by rolling-origin MAE), kept so
+    the calibration benchmark can compare the two.
+    """
     years = np.asarray(years, dtype=int)
     values = np.asarray(values, dtype=float)
     sf = SeriesForecast(entity, indicator, unit, years.tolist(), values.tolist(), "too_short",
                         n_derived=n_derived)
+    if method == "pooled":
+        return _forecast_pooled(sf, years, values, end_year, prior, measure)
     if len(years) < MIN_OBS:
         sf.rule = (f"{len(years)} observation{'s' if len(years) != 1 else ''}: fewer than "
                    f"{MIN_OBS}, too short to model; no forecast")
@@ -356,31 +542,86 @@ def forecast_series(entity: str, indicator: str, unit: str, years, values, end_y
     return sf
 
 
+def _forecast_pooled(sf: SeriesForecast, years, values, end_year, prior, measure) -> SeriesForecast:
+    if len(years) < POOLED_MIN_OBS:
+        sf.rule = (f"{len(years)} observation{'s' if len(years) != 1 else ''}: fewer than "
+                   f"{POOLED_MIN_OBS}, too short to model; no forecast")
+        return sf
+    scale = scale_of(sf.unit, measure, values)
+    fitted = fit_model("pooled", years, values, prior, scale)
+    sf.model, sf.fitted, sf.status = "pooled", fitted, "ok"
+    how = {"log": "log scale", "logit": "logit scale (a share bounded by 100%)",
+           "identity": "original scale"}[scale]
+    sf.rule = (f"one model for every series: random walk with drift on the {how}, gaps counted by "
+               f"their length, drift and spread shrunk toward "
+               f"{prior.basis if prior is not None and prior.basis else 'no pool (flat prior)'}")
+    if len(years) > INITIAL_WINDOW:
+        names = [n for n in candidates(years, values) if n in DISPLAY_CANDIDATES] + ["pooled"]
+        bt = backtest(years, values, names, sf.unit, INITIAL_WINDOW, prior, scale)
+        sf.backtest, sf.scores = bt, summarise_backtest(bt, mase_scale(values))
+    path_years = range(int(years[-1]) + 1, max(end_year, int(years[-1])) + 1)
+    sf.path = pd.DataFrame([{"year": y, **interval_row(fitted.dist(y), sf.unit)} for y in path_years],
+                           columns=["year", "mean", "lo80", "hi80", "lo95", "hi95"])
+    return sf
+
+
 # --------------------------------------------------------------------------- per entity
 
 FORECAST_MEASURES = ("flow", "stock", "ratio", "share")
 
 
+def model_series(obs: pd.DataFrame, indicators: pd.DataFrame, entity: str | None = None):
+    """(entity, indicator, unit, measure, segment) for every annual series the models may use:
+    the latest stretch on one basis of the values fit for a model (``growth.model_values``)."""
+    from analysis.growth import comparable_segment, model_values, series
+
+    meta = indicators.set_index("indicator_id")
+    annual = obs[obs["period"] == "year"]
+    if entity is not None:
+        annual = annual[annual["entity"] == entity]
+    annual = model_values(annual)
+    out = []
+    for (e, indicator), g in annual.groupby(["entity", "indicator"], sort=True):
+        if meta.loc[indicator, "measure"] not in FORECAST_MEASURES:
+            continue
+        s = comparable_segment(series(g, e, indicator))
+        out.append((e, indicator, meta.loc[indicator, "unit"], meta.loc[indicator, "measure"], s))
+    return out
+
+
+def priors_for(obs: pd.DataFrame, indicators: pd.DataFrame) -> dict:
+    """The pooled priors of every indicator, from every entity's series in `obs`, with the
+    indicator family as the group (a family's rows are all a prior depends on)."""
+    lst = [(i, scale_of(u, m, s["value"]), s["year"].astype(int).tolist(), s["value"].tolist())
+           for _, i, u, m, s in model_series(obs, indicators)]
+    return pooled_priors(lst, indicators.set_index("indicator_id")["family"].to_dict())
+
+
+def prior_for(priors: dict, indicator: str, scale: str, group: str | None = None) -> Prior | None:
+    return priors.get((indicator, scale)) or priors.get((None, scale, group or ""))
+
+
 def entity_forecasts(obs: pd.DataFrame, indicators: pd.DataFrame, entity: str,
-                     end_year: int) -> list[SeriesForecast]:
+                     end_year: int, priors: dict | None = None,
+                     method: str = "pooled") -> list[SeriesForecast]:
     """A forecast (or the reason for none) for every annual series of `entity` in `obs`.
 
     `obs` is one value per point (``growth.analysis_observations``). Only the latest stretch on
     one basis is modelled (no model across a series break). Growth rates and reported changes are
     inputs to derivations, not series to forecast.
     """
-    from analysis.growth import comparable_segment, series
-
-    meta = indicators.set_index("indicator_id")
+    if priors is None and method == "pooled":  # pass `priors` when forecasting many entities
+        priors = priors_for(obs, indicators)
     out = []
-    annual = obs[(obs["entity"] == entity) & (obs["period"] == "year")]
-    for indicator in sorted(annual["indicator"].unique()):
-        if meta.loc[indicator, "measure"] not in FORECAST_MEASURES:
-            continue
-        s = comparable_segment(series(obs, entity, indicator))
-        out.append(forecast_series(entity, indicator, meta.loc[indicator, "unit"],
-                                   s["year"].astype(int).tolist(), s["value"].tolist(), end_year,
-                                   n_derived=int(s["derived"].astype(bool).sum())))
+    fam = indicators.set_index("indicator_id")["family"].to_dict()
+    for e, indicator, unit, measure, s in model_series(obs, indicators, entity):
+        scale = scale_of(unit, measure, s["value"])
+        out.append(forecast_series(e, indicator, unit, s["year"].astype(int).tolist(),
+                                   s["value"].tolist(), end_year,
+                                   n_derived=int(s["derived"].astype(bool).sum()),
+                                   prior=prior_for(priors or {}, indicator, scale, fam.get(indicator)),
+                                   measure=measure,
+                                   method=method))
     return out
 
 

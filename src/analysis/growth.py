@@ -38,6 +38,22 @@ def analysis_observations(ds: Dataset, candidates: pd.DataFrame | None = None) -
     return preferred(candidates if candidates is not None else with_derived(ds), ds)
 
 
+INCONSISTENT_NOTE = "No whole number is consistent"  # derive.py's note on an impossible derived count
+DOUBTFUL_CONFIDENCE = "low"  # year or scope in doubt (data/README.md, the sources' caveats)
+
+
+def model_values(obs: pd.DataFrame) -> pd.DataFrame:
+    """The values fit for a status or a model: a derived value its derivation marks as
+    inconsistent (no whole number fits the rounded rate) and a value of ``low`` confidence
+    (year or scope in doubt) stay out. They remain in the data and on the data pages."""
+    keep = pd.Series(True, index=obs.index)
+    if "note" in obs:
+        keep &= ~obs["note"].fillna("").astype(str).str.startswith(INCONSISTENT_NOTE)
+    if "confidence" in obs:
+        keep &= obs["confidence"].fillna("") != DOUBTFUL_CONFIDENCE
+    return obs[keep]
+
+
 def series(obs: pd.DataFrame, entity: str, indicator: str, period: str = "year") -> pd.DataFrame:
     """One indicator of one entity by year (columns year, value, derived, basis, qualifier, ...)."""
     s = obs[(obs["entity"] == entity) & (obs["indicator"] == indicator) & (obs["period"] == period)]

@@ -168,8 +168,9 @@ def build_report(year: int | None = None, entity: str | None = None,
     family = [entity, *children(ds, entity), *parents(ds, entity)]
     modelled = list(dict.fromkeys([*family, *view.targets["entity"].tolist()]))
     fcs: list[forecast.SeriesForecast] = []
+    priors = forecast.priors_for(obs, ds.indicators)  # pooled once across every entity
     for e in modelled:
-        fcs += forecast.entity_forecasts(obs, ds.indicators, e, year + horizon)
+        fcs += forecast.entity_forecasts(obs, ds.indicators, e, year + horizon, priors=priors)
     fmap = {(f.entity, f.indicator): f for f in fcs}
     card = targets.scorecard(view, obs, year, fmap)
     rep = Report(view, year, entity, horizon, obs, candidates, fcs, card)

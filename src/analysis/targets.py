@@ -1,33 +1,40 @@
 """The scorecard: progress toward every target for a chosen report year.
 
-Rules (one per target kind; every row of the scorecard says which rule gave its status):
+Rules (one per target kind; every row of the scorecard says which rule gave its status). Only
+values fit for a status count (``growth.model_values``: no derived value marked inconsistent, no
+value of doubtful year or scope).
 
 **Target year passed** (target_year ≤ report year)
   - level, share, rank, multiple of baseline: the observation *for the target year* decides:
-    ``achieved`` / ``not_achieved``; none for that year → ``not_reported`` (never guessed).
-  - cumulative ("90 new high-tech enterprises within three years"): the yearly additions from
-    period_start to the target year are summed; achieved if the sum meets the target, even with
-    years missing; not achieved only when every year is reported; otherwise not reported.
-  - annual minimum ("at least 2亿 a year"): every year of the period must be reported and meet
-    the minimum; a year below it → not achieved; a year missing → not reported.
+    ``achieved`` / ``not_achieved``; none for that year → ``not_reported`` (never guessed). A value
+    reported as "over N" achieves a "≥ target" when N ≥ target; below the target it cannot decide.
+  - cumulative ("90 new high-tech enterprises within three years"): achieved as soon as the
+    reported additions sum to the target (also before the target year: "met early"); not achieved
+    only when every year is reported; otherwise not reported.
+  - annual minimum ("at least 2亿 a year"): a year below the minimum fails the target at once
+    (``not_achieved``, also before the target year); achieved when every year is reported and
+    meets it.
 
-**Target still ahead** — the Eurostat method on compound growth rates:
-  required CAGR = (target / latest)^(1 / (target_year − latest_year)) − 1,
-  actual CAGR = (latest / baseline)^(1 / (latest_year − baseline_year)) − 1,
-  R = actual / required: R ≥ 95% ``on_track``; 60% ≤ R < 95% ``moderate`` (needs
-  acceleration); 0 ≤ R < 60% ``insufficient``; R < 0 ``moving_away``. A level already at the
-  target is on track. Fewer than two observations → ``insufficient_data``. The baseline is the
-  observation for the target's baseline year (or its stated baseline value), else the earliest
-  observation. Rank targets use the same formula on the rank (lower is better, and the signs
-  work out). Cumulative targets compare the average yearly addition so far with the average
-  still needed; annual minimums are on track while every reported year meets the minimum.
+**Target still ahead** — Eurostat's method for quantitative targets (as in Open SDG):
+  actual CAGR = (latest / base)^(1 / (latest_year − base_year)) − 1,
+  required CAGR = (target / base)^(1 / (target_year − base_year)) − 1 (from the *base year*),
+  R = actual / required: R ≥ 95% ``on_track``; 60% ≤ R < 95% ``moderate``; 0 ≤ R < 60%
+  ``insufficient``; R < 0 ``moving_away``. The base is the value for the target's baseline year
+  (or its stated baseline value), else the first reported value from the baseline year on. A
+  status needs ``min_points`` reported values in the window from the base to the report year and
+  a latest value no older than ``max_data_age`` years (both in report.yml, key ``scorecard``);
+  otherwise ``insufficient_data``, saying which. Separately labelled, the forward-looking
+  growth still needed from the latest value (``required_cagr_from_latest``).
+
+**Probability of meeting the target** (``p_meet``): from the pooled growth model's predictive
+distribution at the target year (``forecast.Pooled``), for every target still ahead whose series
+has at least two values; cumulative targets from the yearly additions so far (Student-t for the
+sum still to come), annual minimums from the model's probability of every remaining year meeting
+the minimum. A target already achieved has probability 1, one already failed 0.
 
 **Claims**: where the data cannot decide (e.g. the city's doubling targets, whose 2020 baseline
 is not reported) and an official source states the target was met, the status is
 ``claimed_achieved``, with the claim and its source.
-
-The probability of meeting a target that is still ahead comes from the chosen forecast model's
-predictive distribution for the target year, where a model could be fitted.
 """
 from __future__ import annotations
 
@@ -37,18 +44,47 @@ import pandas as pd
 
 from analysis import vocabulary
 from analysis.data import Dataset
-from analysis.growth import cagr, comparable_segment, series
+from analysis.growth import cagr, comparable_segment, model_values, series
 
 ON_TRACK, MODERATE = 0.95, 0.60
+DEFAULT_RULES = {"min_points": 2, "max_data_age": 3}
 
 STATUS_LABELS = vocabulary.load().status_labels  # status words, in report order (metadata.yaml)
 STATUS_ORDER = list(STATUS_LABELS)
 
-COLUMNS = ["target_id", "theme", "name_en", "name_zh", "entity", "indicator", "kind",
+COLUMNS = ["target_id", "plan", "theme", "name_en", "name_zh", "entity", "indicator", "kind",
            "comparator", "target_value", "unit", "baseline_year", "baseline_value", "target_year",
-           "latest_year", "latest_value", "uses_derived", "gap", "progress_share",
-           "required_cagr", "actual_cagr", "ratio", "status", "status_label", "p_meet", "rule",
-           "claim", "source_id", "locator"]
+           "latest_year", "latest_value", "n_points", "uses_derived", "gap", "progress_share",
+           "required_cagr", "actual_cagr", "ratio", "required_cagr_from_latest", "status",
+           "status_label", "p_meet", "rule", "claim", "source_id", "locator"]
+
+
+def method_text(rules: dict | None = None) -> str:
+    """The scorecard's method in words a policy reader follows (shown by the scorecard chapter)."""
+    r = {**DEFAULT_RULES, **(rules or {})}
+    return (
+        "How a status is given. For a target whose year has passed, the value reported for that "
+        "year decides: achieved or not achieved; with no value for that year the target is "
+        "'not reported' — never guessed. For a target still ahead we use Eurostat's method for "
+        "quantitative targets: the average yearly growth achieved since the base year is compared "
+        "with the average yearly growth that was needed from the base year to reach the target on "
+        f"time. At {ON_TRACK:.0%} or more of the needed pace a target is 'on track'; from "
+        f"{MODERATE:.0%} 'moderate progress'; below that 'insufficient progress'; if the indicator "
+        "moved the wrong way, 'moving away'. A status needs at least "
+        f"{r['min_points']} reported values since the base year, the latest no more than "
+        f"{r['max_data_age']} years old; otherwise it says 'insufficient data' and why. "
+        "Separately, the growth still needed from the latest value looks forward. "
+        "The probability of meeting the target comes from one growth model for all series "
+        "(growth on the log scale, shares kept below 100%, what the same indicator did in other "
+        "places used to steady short series). Targets for a total over several years compare the "
+        "additions so far with what is still needed; yearly minimums fail as soon as one year "
+        "falls short. Values the data marks as inconsistent or of doubtful scope are left out.")
+
+
+def rules_from_config() -> dict:
+    from analysis import config
+
+    return {**DEFAULT_RULES, **(config.load().extra.get("scorecard") or {})}
 
 
 def assess_ratio(ratio: float) -> str:
@@ -72,13 +108,29 @@ def _num(x):
     return None if x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA else x
 
 
+def _over(rec) -> bool:
+    return str(rec.get("qualifier") or "").strip().lower() == "over"
+
+
 def _claim(t: dict) -> str | None:
     if not t.get("status_claim"):
         return None
     return f"{t['status_claim']} ({t['status_claim_source']}: {t.get('status_claim_locator') or ''})".strip()
 
 
-def _level(t: dict, s: pd.DataFrame, report_year: int, target_value: float, baseline: dict | None) -> dict:
+def _passed(v: float, over: bool, target: float, comp: str) -> str | None:
+    """Status from the target year's value; None when an 'over N' value cannot decide."""
+    if over:
+        if comp == ">=" and v >= target:
+            return "achieved"
+        if comp == "<=" and v > target:
+            return "not_achieved"
+        return None
+    return "achieved" if meets(v, target, comp) else "not_achieved"
+
+
+def _level(t: dict, s: pd.DataFrame, report_year: int, target_value: float, baseline: dict | None,
+           rules: dict, fc=None) -> dict:
     comp, ty = t["comparator"], int(t["target_year"])
     row: dict = {}
     upto = s[s["year"] <= report_year]
@@ -87,111 +139,194 @@ def _level(t: dict, s: pd.DataFrame, report_year: int, target_value: float, base
         row.update(latest_year=int(last["year"]), latest_value=float(last["value"]),
                    uses_derived=bool(last["derived"]))
         row["gap"] = target_value - float(last["value"])
-        if baseline and target_value != baseline["value"]:
+        if baseline and baseline["value"] is not None and target_value != baseline["value"]:
             row["progress_share"] = (float(last["value"]) - baseline["value"]) / (target_value - baseline["value"])
     if ty <= report_year:
         at = s[s["year"] == ty]
         if at.empty:
             return {**row, "status": "not_reported",
                     "rule": f"target year {ty} passed; no observation for {ty}"}
-        v = float(at.iloc[-1]["value"])
-        return {**row, "latest_year": ty, "latest_value": v, "gap": target_value - v,
-                "status": "achieved" if meets(v, target_value, comp) else "not_achieved",
-                "rule": f"target year passed; the {ty} value decides"}
+        rec = at.iloc[-1].to_dict()
+        v = float(rec["value"])
+        row = {**row, "latest_year": ty, "latest_value": v, "gap": target_value - v}
+        st = _passed(v, _over(rec), target_value, comp)
+        if st is None:
+            return {**row, "status": "insufficient_data",
+                    "rule": f"target year passed; the {ty} value is reported only as 'over {v:g}', "
+                            "which cannot decide"}
+        return {**row, "status": st, "rule": f"target year passed; the {ty} value decides"}
     if upto.empty:
         return {**row, "status": "insufficient_data", "rule": "target ahead; no observation yet"}
     seg = comparable_segment(upto)
     last = seg.iloc[-1]
-    if meets(float(last["value"]), target_value, comp):
-        return {**row, "status": "on_track", "rule": "target ahead; the latest value already meets it"}
-    base = baseline if baseline and baseline["year"] < int(last["year"]) else None
-    if base is None and len(seg) >= 2:
-        first = seg.iloc[0]
+    ly, lv = int(last["year"]), float(last["value"])
+    row["required_cagr_from_latest"] = cagr(lv, target_value, ly, ty)
+    by = baseline["year"] if baseline else None
+    window = seg if by is None else seg[seg["year"] >= by]
+    row["n_points"] = len(window)
+    age = report_year - ly
+    if age > rules["max_data_age"]:
+        return {**row, "status": "insufficient_data",
+                "rule": f"target ahead; the latest value is for {ly}, more than "
+                        f"{rules['max_data_age']} years before {report_year}"}
+    already = _passed(lv, _over(last.to_dict()), target_value, comp) == "achieved"
+    if baseline and baseline.get("stated") and baseline["year"] < ly:
+        base = {"year": baseline["year"], "value": baseline["value"]}
+        n_in = len(window) + (0 if (window["year"] == by).any() else 1)
+    elif len(window) >= 1:
+        first = window.iloc[0]
         base = {"year": int(first["year"]), "value": float(first["value"])}
         row["uses_derived"] = bool(row.get("uses_derived")) or bool(first["derived"])
-    if base is None:
+        n_in = len(window)
+    else:
+        base, n_in = None, 0
+    row["n_points"] = n_in
+    since = f"since {by}" if by is not None else "in the comparable series"
+    if already:
+        # met already: on track unless the series moves away fast enough to fall short again
+        if base is None or n_in < rules["min_points"] or base["year"] >= ly:
+            return {**row, "status": "on_track", "rule": "target ahead; the latest value already meets it"}
+        actual = cagr(base["value"], lv, base["year"], ly)
+        away = actual < 0 if comp == ">=" else actual > 0
+        if not away:
+            return {**row, "actual_cagr": actual, "baseline_year": base["year"],
+                    "baseline_value": base["value"], "status": "on_track",
+                    "rule": "target ahead; the latest value already meets it"}
+        if fc is not None and getattr(fc, "fitted", None) is not None:
+            median = fc.fitted.dist(ty).centre()
+            how = "the growth model's median"
+        else:
+            median = lv * (1 + actual) ** (ty - ly) if not math.isnan(actual) else lv
+            how = "the same pace"
+        st = "on_track" if meets(median, target_value, comp) else "moving_away"
+        return {**row, "actual_cagr": actual, "baseline_year": base["year"], "baseline_value": base["value"],
+                "status": st,
+                "rule": f"target ahead; the latest value already meets it but moved away "
+                        f"({actual:+.1%} a year since {base['year']}); at {how} it would "
+                        f"{'still meet it' if st == 'on_track' else 'fall short'} in {ty}"}
+    if base is None or n_in < rules["min_points"] or base["year"] >= ly:
         return {**row, "status": "insufficient_data",
-                "rule": "target ahead; fewer than two observations, so no growth rate"}
-    actual = cagr(base["value"], float(last["value"]), base["year"], int(last["year"]))
-    required = cagr(float(last["value"]), target_value, int(last["year"]), ty)
-    ratio = actual / required if required and not math.isnan(required) else math.nan
+                "rule": f"target ahead; {n_in} reported value{'s' if n_in != 1 else ''} {since} "
+                        f"(at least {rules['min_points']} needed for a growth rate)"}
+    actual = cagr(base["value"], lv, base["year"], ly)
+    required = cagr(base["value"], target_value, base["year"], ty)
+    has_over = "qualifier" in s and s["qualifier"].astype(str).str.lower().eq("over").any()
+    qual = " ('over' values taken as their lower bound)" if has_over else ""
+    if required is None or math.isnan(required) or required == 0 or (
+            meets(base["value"], target_value, comp)):
+        return {**row, "actual_cagr": actual, "baseline_year": base["year"], "baseline_value": base["value"],
+                "status": "moving_away",
+                "rule": f"target ahead; the base value ({base['year']}) met the target and the "
+                        "latest does not"}
+    ratio = actual / required
     return {**row, "actual_cagr": actual, "required_cagr": required, "ratio": ratio,
             "baseline_year": base["year"], "baseline_value": base["value"],
             "status": assess_ratio(ratio),
-            "rule": f"target ahead; R = actual CAGR {base['year']}–{int(last['year'])} / required CAGR {int(last['year'])}–{ty}"}
+            "rule": f"target ahead; Eurostat: R = actual CAGR {base['year']}–{ly} / CAGR required "
+                    f"{base['year']}–{ty}{qual}"}
 
 
-def _cumulative(t: dict, s: pd.DataFrame, report_year: int, target_value: float) -> dict:
+def _t_prob_at_least(loc: float, scale: float, df: float, threshold: float) -> float:
+    from scipy import stats
+
+    if scale <= 0:
+        return float(loc >= threshold)
+    return float(stats.t(df).sf((threshold - loc) / scale))
+
+
+def _cumulative(t: dict, s: pd.DataFrame, report_year: int, target_value: float, rules: dict) -> dict:
+    import numpy as np
+
     start, ty = int(t["period_start"]), int(t["target_year"])
     end = min(ty, report_year)
     years = list(range(start, end + 1))
     got = s[s["year"].isin(years)]
     total = float(got["value"].sum()) if not got.empty else math.nan
     row = {"latest_year": int(got["year"].max()) if not got.empty else None,
-           "latest_value": total if not got.empty else None,
+           "latest_value": total if not got.empty else None, "n_points": len(got),
            "uses_derived": bool(got["derived"].any()) if not got.empty else False,
            "gap": target_value - total if not got.empty else None,
            "progress_share": total / target_value if not got.empty and target_value else None}
     missing = [y for y in years if y not in set(got["year"].astype(int))]
+    if not got.empty and total >= target_value:
+        early = "" if ty <= report_year else f", before the target year {ty} (met early)"
+        return {**row, "status": "achieved", "p_meet": 1.0,
+                "rule": f"the additions {start}–{int(got['year'].max())} sum to the target{early}"}
     if ty <= report_year:
-        if not got.empty and total >= target_value:
-            return {**row, "status": "achieved", "rule": f"sum of additions {start}–{ty} meets the target"}
         if missing:
             return {**row, "status": "not_reported",
                     "rule": f"target year passed; additions not reported for {', '.join(map(str, missing))}"}
-        return {**row, "status": "not_achieved", "rule": f"sum of additions {start}–{ty} falls short"}
+        return {**row, "status": "not_achieved", "p_meet": 0.0,
+                "rule": f"sum of additions {start}–{ty} falls short"}
     if report_year < start:
         return {**row, "status": "insufficient_data", "rule": f"the period starts in {start}"}
     if got.empty or missing:
         return {**row, "status": "insufficient_data",
                 "rule": f"additions not reported for {', '.join(map(str, missing))}"}
-    done_years, left_years = len(years), ty - end
-    actual = total / done_years
-    required = (target_value - total) / left_years
-    ratio = actual / required if required > 0 else math.inf
-    return {**row, "actual_cagr": None, "required_cagr": None, "ratio": ratio,
-            "status": assess_ratio(ratio) if required > 0 else "on_track",
+    if len(got) < rules["min_points"]:
+        return {**row, "status": "insufficient_data",
+                "rule": f"{len(got)} year{'s' if len(got) != 1 else ''} of additions reported "
+                        f"(at least {rules['min_points']} needed)"}
+    k, m = len(years), ty - end
+    a = got["value"].astype(float).to_numpy()
+    actual, required = total / k, (target_value - total) / m
+    ratio = actual / required
+    sd = float(np.std(a, ddof=1))
+    p = _t_prob_at_least(m * a.mean(), sd * math.sqrt(m + m * m / k), k - 1, target_value - total)
+    return {**row, "ratio": ratio, "status": assess_ratio(ratio), "p_meet": p,
             "rule": "target ahead; R = average yearly addition so far / average still needed"}
 
 
-def _annual_minimum(t: dict, s: pd.DataFrame, report_year: int, target_value: float) -> dict:
+def _annual_minimum(t: dict, s: pd.DataFrame, report_year: int, target_value: float,
+                    fc=None) -> dict:
     start, ty = int(t["period_start"]), int(t["target_year"])
     years = list(range(start, min(ty, report_year) + 1))
     got = s[s["year"].isin(years)]
     row = {"latest_year": int(got["year"].max()) if not got.empty else None,
-           "latest_value": float(got.iloc[-1]["value"]) if not got.empty else None,
+           "latest_value": float(got.iloc[-1]["value"]) if not got.empty else None, "n_points": len(got),
            "uses_derived": bool(got["derived"].any()) if not got.empty else False}
     below = got[~got["value"].map(lambda v: meets(v, target_value, t["comparator"]))]
     missing = [y for y in years if y not in set(got["year"].astype(int))]
     if not below.empty:
-        return {**row, "status": "not_achieved" if ty <= report_year else "moving_away",
-                "rule": f"below the minimum in {', '.join(map(str, below['year'].astype(int)))}"}
+        when = "" if ty <= report_year else " (the target can no longer be met)"
+        return {**row, "status": "not_achieved", "p_meet": 0.0,
+                "rule": f"below the minimum in {', '.join(map(str, below['year'].astype(int)))}{when}"}
     if report_year < start or (got.empty and ty > report_year):
         return {**row, "status": "insufficient_data", "rule": "no year of the period reported yet"}
     if missing:
         return {**row, "status": "not_reported" if ty <= report_year else "insufficient_data",
                 "rule": f"not reported for {', '.join(map(str, missing))}"}
-    return {**row, "status": "achieved" if ty <= report_year else "on_track",
-            "rule": "every reported year meets the minimum"}
+    if ty <= report_year:
+        return {**row, "status": "achieved", "p_meet": 1.0, "rule": "every year meets the minimum"}
+    p = math.nan
+    if fc is not None and getattr(fc, "fitted", None) is not None:
+        p = 1.0
+        for y in range(report_year + 1, ty + 1):
+            p *= fc.prob_meets(y, target_value, t["comparator"])
+    return {**row, "status": "on_track", "p_meet": p,
+            "rule": "every reported year meets the minimum; the probability is that every "
+                    "remaining year does too (years taken as independent)"}
 
 
-def assess_target(t: dict, obs: pd.DataFrame, report_year: int, forecasts: dict | None = None) -> dict:
+def assess_target(t: dict, obs: pd.DataFrame, report_year: int, forecasts: dict | None = None,
+                  rules: dict | None = None) -> dict:
     """Status and the numbers behind it for one target (a row of targets.csv as a dict)."""
     forecasts = forecasts or {}
-    s = series(obs, t["entity"], t["indicator"])
+    rules = {**DEFAULT_RULES, **(rules or {})}
+    s = series(model_values(obs), t["entity"], t["indicator"])
     kind, target_value = t["kind"], _num(t["target_value"])
     baseline = None
     if _num(t.get("baseline_value")) is not None and _num(t.get("baseline_year")) is not None:
-        baseline = {"year": int(t["baseline_year"]), "value": float(t["baseline_value"])}
+        baseline = {"year": int(t["baseline_year"]), "value": float(t["baseline_value"]), "stated": True}
     elif _num(t.get("baseline_year")) is not None:
         b = s[s["year"] == int(t["baseline_year"])]
-        if not b.empty:
-            baseline = {"year": int(t["baseline_year"]), "value": float(b.iloc[-1]["value"])}
+        baseline = {"year": int(t["baseline_year"]), "value": float(b.iloc[-1]["value"]) if not b.empty else None}
     out = {k: t.get(k) for k in COLUMNS if k in t}
     out["claim"] = _claim(t)
+    fc = forecasts.get((t["entity"], t["indicator"]))
     res: dict
     if kind == "multiple_of_baseline":
-        if baseline is None:
+        if baseline is None or baseline["value"] is None:
             target_value = None  # the level to reach is unknown without the baseline
             upto = s[s["year"] <= report_year]
             res = {"status": "insufficient_data",
@@ -201,39 +336,44 @@ def assess_target(t: dict, obs: pd.DataFrame, report_year: int, forecasts: dict 
                            uses_derived=bool(upto.iloc[-1]["derived"]))
         else:
             target_value = target_value * baseline["value"]
-            res = _level(t, s, report_year, target_value, baseline)
+            res = _level(t, s, report_year, target_value, baseline, rules, fc)
             res["rule"] = f"target = {t['target_value']:g} × the {baseline['year']} value; " + res["rule"]
     elif target_value is None:
         res = {"status": "insufficient_data", "rule": "the target value is not stated"}
     elif kind == "cumulative":
-        res = _cumulative(t, s, report_year, target_value)
+        res = _cumulative(t, s, report_year, target_value, rules)
     elif kind == "annual_minimum":
-        res = _annual_minimum(t, s, report_year, target_value)
+        res = _annual_minimum(t, s, report_year, target_value, fc)
     else:
-        res = _level(t, s, report_year, target_value, baseline)
+        res = _level(t, s, report_year, target_value, baseline, rules, fc)
     if res["status"] in ("insufficient_data", "not_reported") and out["claim"] and "achiev" in (t.get("status_claim") or ""):
         res["rule"] = res["rule"] + "; the status is the source's claim"
         res["status"] = "claimed_achieved"
     out.update({k: v for k, v in res.items()})
     out["target_value"] = target_value
     out.setdefault("baseline_year", t.get("baseline_year"))
-    if baseline and out.get("baseline_value") is None:
+    if baseline and baseline["value"] is not None and out.get("baseline_value") is None:
         out["baseline_value"] = baseline["value"]
-    fc = forecasts.get((t["entity"], t["indicator"]))
     if fc is not None and target_value is not None and kind in ("level", "share", "rank", "multiple_of_baseline") \
-            and int(t["target_year"]) > report_year:
+            and int(t["target_year"]) > report_year and fc.n_obs >= 2:
         out["p_meet"] = fc.prob_meets(int(t["target_year"]), target_value, t["comparator"])
     out["status_label"] = STATUS_LABELS[out["status"]]
     return out
 
 
 def scorecard(ds: Dataset, obs: pd.DataFrame, report_year: int, forecasts: dict | None = None,
-              entity: str | None = None) -> pd.DataFrame:
-    """Every target in `ds` (already filtered with ``data.as_of``) assessed for `report_year`."""
-    rows = [assess_target(t, obs, report_year, forecasts) for t in ds.targets.to_dict("records")
+              entity: str | None = None, rules: dict | None = None) -> pd.DataFrame:
+    """Every target in `ds` (already filtered with ``data.as_of``) assessed for `report_year`,
+    grouped by the plan (document) that set it."""
+    rules = rules if rules is not None else rules_from_config()
+    rows = [assess_target(t, obs, report_year, forecasts, rules) for t in ds.targets.to_dict("records")
             if entity is None or t["entity"] == entity]
     df = pd.DataFrame(rows).reindex(columns=COLUMNS)
-    return df.sort_values(["theme", "target_id"], kind="stable").reset_index(drop=True)
+    if "plan" in ds.targets:
+        df["plan"] = df["plan"].fillna(df["source_id"])
+    else:
+        df["plan"] = df["source_id"]
+    return df.sort_values(["plan", "theme", "target_id"], kind="stable").reset_index(drop=True)
 
 
 def status_counts(card: pd.DataFrame) -> pd.DataFrame:

@@ -44,7 +44,8 @@ def doubling_bounds(rep: Report) -> pd.DataFrame:
     Y divided by the multiple (derived bound), compared with what was reported nearest to the
     baseline year."""
     rows = []
-    for t in rep.ds.targets[rep.ds.targets["kind"] == "multiple_of_baseline"].to_dict("records"):
+    tg = rep.ds.targets
+    for t in tg[(tg["kind"] == "multiple_of_baseline") & tg["status_claim"].notna()].to_dict("records"):
         s = growth.series(rep.obs, t["entity"], t["indicator"])
         s_rep = s[~s["derived"].astype(bool)]
         claim_year = t.get("status_claim_year")

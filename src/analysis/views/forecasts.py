@@ -97,7 +97,7 @@ def _probability_text(rep: Report, row: dict) -> str:
     if pd.isna(row["target_value"]):
         return "none: the level to reach is unknown (baseline not reported)"
     if row["kind"] in ("cumulative", "annual_minimum"):
-        return "none: not modelled for cumulative or yearly targets"
+        return "none: fewer than two years of the period reported"
     fc = rep.forecast_by_series.get((row["entity"], row["indicator"]))
     if fc is None or fc.status != "ok":
         n = 0 if fc is None else fc.n_obs

@@ -27,7 +27,10 @@ def themes(rep: Report) -> list[str]:
 
 
 def rule_values() -> dict:
-    return {"on_track": f"{targets.ON_TRACK:.0%}", "moderate": f"{targets.MODERATE:.0%}"}
+    rules = targets.rules_from_config()
+    return {"on_track": f"{targets.ON_TRACK:.0%}", "moderate": f"{targets.MODERATE:.0%}",
+            "min_points": str(rules["min_points"]), "max_data_age": str(rules["max_data_age"]),
+            "scorecard_method": targets.method_text(rules)}
 
 
 def scorecard_display(rep: Report, theme: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -35,6 +38,7 @@ def scorecard_display(rep: Report, theme: str | None = None) -> tuple[pd.DataFra
     c = scorecard_rows(rep, theme)
     unit = c["unit"].map(plots.unit_label)
     tab = pd.DataFrame({
+        "Plan (规划文件)": c["plan"],
         "Theme": c["theme"],
         "Target (目标)": c["name_en"] + " — " + c["name_zh"],
         "Entity": c["entity"].map(lambda e: entity_row(rep, e)["name_zh"]),
@@ -43,9 +47,10 @@ def scorecard_display(rep: Report, theme: str | None = None) -> tuple[pd.DataFra
         "By": c["target_year"].astype(int).astype(str),
         "Latest": [f"{fmt_number(v)} ({int(y)})" if not pd.isna(v) else "–"
                    for v, y in zip(c["latest_value"], c["latest_year"].fillna(0))],
-        "Required CAGR": c["required_cagr"].map(fmt_pct),
+        "Required CAGR (from base)": c["required_cagr"].map(fmt_pct),
         "Actual CAGR": c["actual_cagr"].map(fmt_pct),
         "R": c["ratio"].map(lambda r: fmt_pct(r, 0)),
+        "Still needed a year (from latest)": c["required_cagr_from_latest"].map(fmt_pct),
         "P(meet)": c["p_meet"].map(lambda p: fmt_pct(p, 0)),
         "Status": c["status_label"],
         "Rule": c["rule"],
