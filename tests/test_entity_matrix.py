@@ -10,10 +10,10 @@ import re
 
 import pandas as pd
 import pytest
+from conftest import DATA, edit_csv
 
 from analysis import data, forecast, peers, report
 from analysis.errors import ParameterError
-from conftest import DATA, edit_csv
 
 SHIPPED = data.load(DATA)
 
@@ -105,7 +105,8 @@ def test_a_new_city_builds_with_no_code_change(data_copy):
         "source_id": "s_sample_bulletin", "title": "样例市2022年科技经费投入统计公报",
         "issuer": "样例市统计局", "publication_date": "2023-09-30", "type": "statistical_release",
         "url": "https://example.org/sample"}])]))
-    rows = [("rd_expenditure", 2021, "year", "50", "100m_cny"), ("rd_expenditure", 2022, "year", "60", "100m_cny"),
+    rows = [("rd_expenditure", 2021, "year", "50", "100m_cny"),
+            ("rd_expenditure", 2022, "year", "60", "100m_cny"),
             ("high_tech_enterprises", 2022, "year", "400", "count"),
             ("patent_grants", 2024, "jan_sep", "4000", "count")]
     edit_csv(data_copy / "observations.csv", lambda d: pd.concat([d, pd.DataFrame([{
@@ -127,7 +128,8 @@ def test_a_new_city_builds_with_no_code_change(data_copy):
     # Jan–Sep 2024 grants: only Hohhot's 5787 is above 4000, among 8 listed + this city
     assert (part.at["patent_grants", "rank"], part.at["patent_grants", "n_ranked"]) == (2, 9)
     # Ordos' full-year 2019 grants have nothing to be compared with: said so, not ranked
-    assert pd.isna(mine.at["patent_grants", "rank"]) and mine.at["patent_grants", "note"].startswith("no figure")
+    assert pd.isna(mine.at["patent_grants", "rank"])
+    assert mine.at["patent_grants", "note"].startswith("no figure")
     # high-tech enterprises 2022: Sample 400 < Hohhot 461
     assert (mine.at["high_tech_enterprises", "rank"], mine.at["high_tech_enterprises", "year"]) == (2, 2022)
     # the command line takes it too

@@ -224,7 +224,8 @@ def test_shipped_peers_are_the_other_cities_and_leagues_of_inner_mongolia(ds):
 
 
 def test_shipped_ranking_agrees_with_what_the_sources_say(ds):
-    rep = SimpleNamespace(**dict(zip(("ds", "view", "obs", "candidates"), _as_of(ds, 2024))), entity="ordos_city")
+    parts = dict(zip(("ds", "view", "obs", "candidates"), _as_of(ds, 2024)))
+    rep = SimpleNamespace(**parts, entity="ordos_city")
     t = peers.peer_ranking(rep)
     rd = t[(t["indicator"] == "rd_expenditure") & (t["entity"] == "ordos_city")].iloc[0]
     # the 2022 IM bulletin lists Baotou 77.5, Hohhot 44.5 and Ordos 44.1: Ordos third

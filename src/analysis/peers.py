@@ -96,7 +96,8 @@ def benchmarks(ds: data.Dataset, entity: str) -> list[str]:
     while isinstance(ents.at[e, "parent"], str):
         e = ents.at[e, "parent"]
         if e in out or e == entity:
-            raise ParameterError(f"entities.csv: the parents of {entity!r} form a loop ({' → '.join(out + [e])})")
+            chain = " → ".join([entity, *out, e])
+            raise ParameterError(f"entities.csv: the parents of {entity!r} form a loop ({chain})")
         out.append(e)
     return out
 
@@ -177,12 +178,12 @@ def peer_ranking(rep, entity: str | None = None, members: list[str] | None = Non
                                     & (cand["year"].astype(int) == year)],
                            entity, members, direction, view)
         if not common:
-            near = sorted(focal_years)
+            near = ", ".join(map(str, sorted(focal_years)))
             rows.append({"indicator": indicator, "period": period, "year": year, "entity": entity,
                          "focal": True, "value": math.nan, "unit": ind.at[indicator, "unit"],
                          "n_ranked": len(at), "n_members": len(members), "direction": direction,
-                         "note": f"no figure for {year}" + (
-                             f" (figures for {', '.join(map(str, near))})" if near else " or any other year")})
+                         "note": f"no figure for {year}"
+                                 + (f" (figures for {near})" if near else " or any other year")})
     out = pd.DataFrame(rows, columns=RANKING_COLUMNS)
     return out.astype({"rank": "Int64", "rank_best": "Int64", "rank_worst": "Int64"})
 
@@ -237,7 +238,7 @@ def _rank_rows(at: pd.DataFrame, cand: pd.DataFrame, entity: str, members: list[
 
 
 def _conflicts(view: data.Dataset) -> dict[tuple[str, str, int], str]:
-    """(entity, indicator, year) -> conflict id, from conflicts.csv (years like 2022, 2020;2021, 2012-2024)."""
+    """(entity, indicator, year) -> conflict id from conflicts.csv (years: 2022, 2020;2021, 2012-2024)."""
     out = {}
     for c in view.conflicts.to_dict("records"):
         years: set[int] = set()
