@@ -78,6 +78,11 @@ def test_every_entity_and_year_builds_a_coherent_report(entity, year):
         ranked = ranking[ranking["rank"].notna()]
         assert (ranked["rank"] >= 1).all() and (ranked["rank"] <= ranked["n_ranked"]).all()
         assert ((ranked["rank_best"] <= ranked["rank"]) & (ranked["rank"] <= ranked["rank_worst"])).all()
+    kids = peers.children(rep.ds, entity)
+    if kids:  # a city shows its zone, a region its cities and leagues: ranked among themselves
+        among = peers.member_ranking(rep, kids)
+        assert set(among["entity"]) <= set(kids) and not among["focal"].any()
+        assert (among["year"] <= year).all()
 
 
 @pytest.mark.parametrize("entity", ENTITIES)

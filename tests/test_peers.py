@@ -246,3 +246,20 @@ def _as_of(ds, year):
     view = data.as_of(ds, year)
     cand = with_derived(view)
     return ds, view, data.preferred(cand, view), cand
+
+
+def test_members_ranked_among_themselves_for_a_region_in_focus():
+    # x: 2021 has a and b, 2022 has b and d -> 2022 (latest with two): d 9 > b 3. r: one member only.
+    ds = dataset([
+        {"entity": "a", "indicator": "x", "year": 2021, "value": 5},
+        {"entity": "b", "indicator": "x", "year": 2021, "value": 7},
+        {"entity": "b", "indicator": "x", "year": 2022, "value": 3},
+        {"entity": "d", "indicator": "x", "year": 2022, "value": 9},
+        {"entity": "a", "indicator": "r", "year": 2022, "value": 4, "unit": "rank"},
+    ])
+    t = peers.member_ranking(report(ds, "p1"), peers.children(ds, "p1"))
+    assert set(t["indicator"]) == {"x"} and set(t["year"]) == {2022}
+    assert dict(zip(t["entity"], t["rank"])) == {"d": 1, "b": 2}
+    assert not t["focal"].any() and set(t["n_members"]) == {4}        # a, b, g, d
+    with pytest.raises(ParameterError, match="unknown entity 'q'"):
+        peers.member_ranking(report(ds, "p1"), ["a", "q"])

@@ -8,7 +8,9 @@ Everything comes from the data and the report configuration, nothing from code:
 - ``peer_ranking`` ranks the focal entity among its peers on every indicator that the peers
   report, in the latest year that can be compared, with each figure's year and source; where
   sources give a member different values, the other values are shown and the rank under every
-  combination of them is given as a range (nothing is silently picked).
+  combination of them is given as a range (nothing is silently picked);
+- ``member_ranking`` ranks a set of entities among themselves, with no focal one (a region's
+  cities when the report is about the region).
 
 The library raises ParameterError (configuration or entity) and never prints.
 """
@@ -153,6 +155,21 @@ def peer_ranking(rep, entity: str | None = None, members: list[str] | None = Non
         raise ParameterError("peer_ranking needs the focal entity")
     _check(ds, entity)
     members = [entity, *[m for m in (members if members is not None else peers(ds, entity)) if m != entity]]
+    return _ranking(ds, view, chosen, candidates, entity, members, indicators)
+
+
+def member_ranking(rep, members: list[str], indicators: list[str] | None = None) -> pd.DataFrame:
+    """`members` ranked among themselves, with no focal entity: a region's or a country's
+    children (``children``) when the report is about the region. Same columns as
+    ``peer_ranking``; the comparison year of an indicator is the latest in which at least two
+    members have a value (an indicator that never has two is left out)."""
+    ds, view, chosen, candidates = _inputs(rep)
+    for m in members:
+        _check(ds, m)
+    return _ranking(ds, view, chosen, candidates, None, list(dict.fromkeys(members)), indicators)
+
+
+def _ranking(ds, view, chosen, candidates, entity, members, indicators) -> pd.DataFrame:
     ind = ds.indicators.set_index("indicator_id")
     keep = ind.index[ind["measure"].isin(RANKED_MEASURES)]
     if indicators is not None:
@@ -161,18 +178,25 @@ def peer_ranking(rep, entity: str | None = None, members: list[str] | None = Non
     cand = candidates[~candidates["obs_id"].isin(excluded) & candidates["entity"].isin(members)
                       & candidates["indicator"].isin(keep)]
     best = chosen[chosen["entity"].isin(members) & chosen["indicator"].isin(keep)]
-    peer_ids = set(members[1:])
+    peer_ids = set(members) - {entity}
     order = {i: n for n, i in enumerate(indicators or ind.index)}
     rows: list[dict] = []
     for (indicator, period), g in sorted(best.groupby(["indicator", "period"]),
                                          key=lambda kv: (order.get(kv[0][0], 0), kv[0][1])):
-        peer_years = set(g.loc[g["entity"].isin(peer_ids), "year"].astype(int))
-        if not peer_years:
+        years = g["year"].astype(int)
+        peer_years = set(years[g["entity"].isin(peer_ids)])
+        if entity is None:  # no focal entity: the latest year with two members or more
+            counts = years.value_counts()
+            common = set(counts.index[counts >= 2])
+            if not common:
+                continue
+        elif not peer_years:
             continue
-        focal_years = set(g.loc[g["entity"] == entity, "year"].astype(int))
-        common = peer_years & focal_years
+        else:
+            focal_years = set(years[g["entity"] == entity])
+            common = peer_years & focal_years
         year = max(common) if common else max(peer_years)
-        at = g[g["year"].astype(int) == year]
+        at = g[years == year]
         direction = ind.at[indicator, "direction"]
         rows += _rank_rows(at, cand[(cand["indicator"] == indicator) & (cand["period"] == period)
                                     & (cand["year"].astype(int) == year)],
