@@ -260,6 +260,12 @@ def test_members_ranked_among_themselves_for_a_region_in_focus():
     t = peers.member_ranking(report(ds, "p1"), peers.children(ds, "p1"))
     assert set(t["indicator"]) == {"x"} and set(t["year"]) == {2022}
     assert dict(zip(t["entity"], t["rank"])) == {"d": 1, "b": 2}
-    assert not t["focal"].any() and set(t["n_members"]) == {4}        # a, b, g, d
+    assert not t["focal"].any() and set(t["n_members"]) == {3}        # a, b, d; not g (another level)
+    # g, a group of zones, is ranked only against its own level
+    ds2 = dataset([{"entity": "g", "indicator": "x", "year": 2022, "value": 99},
+                   {"entity": "b", "indicator": "x", "year": 2022, "value": 3},
+                   {"entity": "d", "indicator": "x", "year": 2022, "value": 9}])
+    t2 = peers.member_ranking(report(ds2, "p1"), peers.children(ds2, "p1"))
+    assert dict(zip(t2["entity"], t2["rank"])) == {"d": 1, "b": 2}
     with pytest.raises(ParameterError, match="unknown entity 'q'"):
         peers.member_ranking(report(ds, "p1"), ["a", "q"])

@@ -160,13 +160,21 @@ def peer_ranking(rep, entity: str | None = None, members: list[str] | None = Non
 
 def member_ranking(rep, members: list[str], indicators: list[str] | None = None) -> pd.DataFrame:
     """`members` ranked among themselves, with no focal entity: a region's or a country's
-    children (``children``) when the report is about the region. Same columns as
+    children (``children``) when the report is about the region. Members of different levels
+    (cities, a group of zones) are ranked separately, each level against itself. Same columns as
     ``peer_ranking``; the comparison year of an indicator is the latest in which at least two
-    members have a value (an indicator that never has two is left out)."""
+    members of a level have a value (an indicator that never has two is left out)."""
     ds, view, chosen, candidates = _inputs(rep)
     for m in members:
         _check(ds, m)
-    return _ranking(ds, view, chosen, candidates, None, list(dict.fromkeys(members)), indicators)
+    level = _entities(ds)["level"]
+    members = list(dict.fromkeys(members))
+    parts = [_ranking(ds, view, chosen, candidates, None, [m for m in members if level[m] == lv], indicators)
+             for lv in dict.fromkeys(level[m] for m in members)]
+    parts = [p for p in parts if not p.empty]
+    if not parts:
+        return _ranking(ds, view, chosen, candidates, None, [], indicators)
+    return pd.concat(parts, ignore_index=True)
 
 
 def _ranking(ds, view, chosen, candidates, entity, members, indicators) -> pd.DataFrame:
