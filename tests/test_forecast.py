@@ -149,3 +149,16 @@ def test_entity_forecasts_cover_every_annual_series(ds):
     names = {f.indicator for f in fcs}
     assert {"rd_expenditure", "rd_intensity"} <= names
     assert all(f.status == "ok" for f in fcs if f.indicator in ("rd_expenditure", "rd_intensity"))
+
+
+def test_a_series_whose_values_are_all_set_aside_gets_a_reason(ds):
+    """A reported series of low-confidence values only is not modelled, and says so."""
+    from analysis import data, growth
+
+    obs = growth.analysis_observations(data.as_of(ds, 2024))
+    china = (obs["entity"] == "china") & (obs["indicator"] == "rd_expenditure")
+    assert china.sum() >= 5
+    obs.loc[china, "confidence"] = "low"
+    fcs = {f.indicator: f for f in forecast.entity_forecasts(obs, ds.indicators, "china", 2027)}
+    assert fcs["rd_expenditure"].status != "ok" and fcs["rd_expenditure"].rule == forecast.SET_ASIDE_RULE
+    assert fcs["rd_expenditure"].path.empty and fcs["rd_intensity"].status == "ok"

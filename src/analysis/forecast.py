@@ -579,12 +579,14 @@ def model_series(obs: pd.DataFrame, indicators: pd.DataFrame, entity: str | None
     annual = obs[obs["period"] == "year"]
     if entity is not None:
         annual = annual[annual["entity"] == entity]
-    annual = model_values(annual)
+    fit = model_values(annual)
     out = []
+    # every series keeps its place: one whose values are all set aside gets an empty segment, so
+    # the forecast says why there is none instead of leaving the series out silently
     for (e, indicator), g in annual.groupby(["entity", "indicator"], sort=True):
         if meta.loc[indicator, "measure"] not in FORECAST_MEASURES:
             continue
-        s = comparable_segment(series(g, e, indicator))
+        s = comparable_segment(series(fit.loc[fit.index.intersection(g.index)], e, indicator))
         out.append((e, indicator, meta.loc[indicator, "unit"], meta.loc[indicator, "measure"], s))
     return out
 
@@ -601,6 +603,10 @@ def prior_for(priors: dict, indicator: str, scale: str, group: str | None = None
     return priors.get((indicator, scale)) or priors.get((None, scale, group or ""))
 
 
+SET_ASIDE_RULE = ("every value is set aside for models (a derived value marked inconsistent, or low "
+                  "confidence in its year or scope); no forecast")
+
+
 def entity_forecasts(obs: pd.DataFrame, indicators: pd.DataFrame, entity: str,
                      end_year: int, priors: dict | None = None,
                      method: str = "pooled") -> list[SeriesForecast]:
@@ -615,6 +621,9 @@ def entity_forecasts(obs: pd.DataFrame, indicators: pd.DataFrame, entity: str,
     out = []
     fam = indicators.set_index("indicator_id")["family"].to_dict()
     for e, indicator, unit, measure, s in model_series(obs, indicators, entity):
+        if s.empty:  # the series is reported, but every value is set aside for models
+            out.append(SeriesForecast(e, indicator, unit, [], [], "too_short", rule=SET_ASIDE_RULE))
+            continue
         scale = scale_of(unit, measure, s["value"])
         out.append(forecast_series(e, indicator, unit, s["year"].astype(int).tolist(),
                                    s["value"].tolist(), end_year,

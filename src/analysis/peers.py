@@ -221,13 +221,14 @@ def _ranking(ds, view, chosen, candidates, entity, members, indicators) -> pd.Da
 
 
 def _inputs(rep):
-    """(full dataset, dataset as of the report year, values used, every candidate value)."""
+    """(dataset, dataset as of the report year, values used, every candidate value); a Report's
+    dataset is already as of its year."""
     if isinstance(rep, data.Dataset):
         from analysis.derive import with_derived
 
         candidates = with_derived(rep)
         return rep, rep, data.preferred(candidates, rep), candidates
-    return rep.ds, rep.view, rep.obs, rep.candidates
+    return rep.ds, rep.ds, rep.obs, rep.candidates
 
 
 def _better(direction: str):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import config, data, digest, forecast, growth, targets
+from analysis import config, data, digest, forecast, growth, peers, targets
 from analysis.errors import ParameterError
 
 MAX_HORIZON = 15
@@ -81,25 +81,11 @@ class Report:
 
     def children(self, entity: str | None = None) -> list[str]:
         """Entities whose parent is `entity` (default: the focal one), e.g. its zones."""
-        return children(self.ds, entity or self.entity)
+        return peers.children(self.ds, entity or self.entity)
 
     def parents(self, entity: str | None = None) -> list[str]:
         """The chain of parents of `entity` (default: the focal one): its benchmarks."""
-        return parents(self.ds, entity or self.entity)
-
-
-def children(ds: data.Dataset, entity: str) -> list[str]:
-    ents = ds.entities
-    return ents.loc[ents["parent"] == entity, "entity_id"].tolist()
-
-
-def parents(ds: data.Dataset, entity: str) -> list[str]:
-    parent = ds.entities.set_index("entity_id")["parent"]
-    out, e = [], entity
-    while isinstance(parent.get(e), str) and parent[e] not in out:
-        e = parent[e]
-        out.append(e)
-    return out
+        return peers.benchmarks(self.ds, entity or self.entity)
 
 
 MEMO_DIR = data.REPO_ROOT / ".cache" / "reports"
@@ -165,7 +151,7 @@ def build_report(year: int | None = None, entity: str | None = None,
 
     candidates = with_derived(view)
     obs = growth.analysis_observations(view, candidates)
-    family = [entity, *children(ds, entity), *parents(ds, entity)]
+    family = [entity, *peers.children(ds, entity), *peers.benchmarks(ds, entity)]
     modelled = list(dict.fromkeys([*family, *view.targets["entity"].tolist()]))
     fcs: list[forecast.SeriesForecast] = []
     priors = forecast.priors_for(obs, ds.indicators)  # pooled once across every entity
