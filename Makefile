@@ -14,7 +14,7 @@ UV     := $(TOOLS)/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: book pdf pdf-tools test install lock font validate refresh-notebooks check-notebooks benchmark benchmark-setup clean distclean
+.PHONY: book pdf pdf-tools test install lock font validate refresh-notebooks check-notebooks benchmark benchmark-setup format clean distclean
 
 install: $(STAMP)
 
@@ -72,6 +72,12 @@ pdf-tools:
 # notebooks, book build, the PDF print (so Chromium is installed too).
 test: install font pdf-tools
 	$(BIN)/python -m pytest
+
+# ruff: `make format` rewrites the code in the house style and applies the safe lint fixes;
+# `make test` fails on anything left (tests/test_lint.py).
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
 
 # After a deliberate change: re-execute the committed notebooks and store their outputs.
 refresh-notebooks: install font
