@@ -62,10 +62,12 @@ pdf: book pdf-tools
 
 # Chromium and poppler-utils from Debian's packages, installed the way `font` installs the font.
 pdf-tools:
-	@if command -v chromium >/dev/null 2>&1 && command -v pdfinfo >/dev/null 2>&1; then :; else \
-	  echo "Installing Chromium and poppler-utils (Debian packages chromium, poppler-utils)"; \
+	@PKGS=; command -v chromium >/dev/null 2>&1 || PKGS="chromium"; \
+	command -v pdfinfo >/dev/null 2>&1 || PKGS="$$PKGS poppler-utils"; \
+	if [ -n "$$PKGS" ]; then \
+	  echo "Installing Debian packages:$$PKGS"; \
 	  SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
-	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium poppler-utils >/dev/null; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $$PKGS >/dev/null; \
 	fi
 
 # Run every test: lint, library (with coverage), bad-input and fault suites, nbval on the
