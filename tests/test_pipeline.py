@@ -203,3 +203,18 @@ def test_a_notebook_past_its_time_limit_fails_the_build_naming_it(tmp_path, monk
     assert time.monotonic() - t0 < 60
     msg = str(err.value)
     assert "98_stuck.ipynb" in msg and "time limit of 4 s" in msg and "in cell 3 " in msg
+
+
+def test_a_changed_report_configuration_changes_every_cache_key(tmp_path, monkeypatch):
+    """report.yml holds the scorecard rules and the peer set: editing it must re-execute."""
+    from analysis import digest
+
+    before = pipeline.inputs_digest(families=["patents"])
+    root = tmp_path / "repo"
+    root.mkdir()
+    text = (digest.ROOT / "report.yml").read_text(encoding="utf-8")
+    (root / "report.yml").write_text(text, encoding="utf-8")
+    monkeypatch.setattr(digest, "ROOT", root)
+    assert pipeline.inputs_digest(families=["patents"]) == before  # same file, same key
+    (root / "report.yml").write_text(text.replace("max_data_age: 3", "max_data_age: 4"), encoding="utf-8")
+    assert pipeline.inputs_digest(families=["patents"]) != before

@@ -126,6 +126,8 @@ def store_entry(entry: Path, files: dict[str, Path]) -> None:
             dst.write_bytes(payload)
             manifest[name] = sha256(payload)
         write_json(tmp / MANIFEST, manifest)
+        if entry.exists() and load_entry(entry, "entry") is not None:
+            return  # another build stored the same key first, intact: keep it (same content)
         if entry.exists():
             shutil.rmtree(entry, ignore_errors=True)
         try:

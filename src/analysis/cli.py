@@ -123,8 +123,9 @@ def cmd_forecast(args) -> int:
         _print(paths.drop(columns=["entity"]), "table", "Point forecasts with 80% and 95% prediction intervals")
         short = table[table["status"] != "ok"]
         if len(short):
-            print(f"\nNot modelled ({len(short)} series, fewer than 3 annual observations): "
-                  + ", ".join(short["indicator"]))
+            print(f"\nNot modelled ({len(short)} series):")
+            for indicator, rule in zip(short["indicator"], short["rule"]):
+                print(f"  {indicator}: {rule}")
     else:
         out = table.merge(paths, on=["entity", "indicator", "unit"], how="left",
                           suffixes=("", "_path")).drop(columns=["model_path"])
@@ -190,4 +191,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_FAILED
     except ReportError as exc:  # anything else the library explains (e.g. no Chromium for the PDF)
         print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except OSError as exc:  # a file the command could not read or write (disk full, no permission)
+        print(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
         return EXIT_FAILED

@@ -110,7 +110,14 @@ def _indicator_families(data_dir: Path) -> dict[str, str]:
             for r in csvio.read_records(data_dir / "indicators.csv")}
 
 
+def config_digest() -> str:
+    """The report configuration (report.yml): scorecard rules, peers, headline indicators."""
+    path = ROOT / "report.yml"
+    return hashlib.sha256(path.read_bytes() if path.exists() else b"").hexdigest()
+
+
 def inputs_digest(data_dir: Path | None = None, families: list[str] | None = None) -> str:
-    """Data (all, or the declared families), library code and locked environment together."""
-    parts = data_digest(data_dir, families) + library_digest() + environment_digest()
+    """Data (all, or the declared families), report configuration, library code and locked
+    environment together."""
+    parts = data_digest(data_dir, families) + config_digest() + library_digest() + environment_digest()
     return hashlib.sha256(parts.encode()).hexdigest()

@@ -1,26 +1,27 @@
 """Forecasts for short annual series, with intervals that say how little the data can tell.
 
-Candidate models (all fitted on the actual years, so gaps are allowed):
+The report's model (``method="pooled"``, the default) is one model for every series: a random
+walk with drift on the log scale (counts and amounts; shares bounded by 100% on the logit scale),
+gaps between observations counted by their length, with drift and spread shrunk toward what the
+indicator's family does across every entity of the report (an empirical-Bayes
+normal–inverse-gamma prior; the predictive distribution is Student's t in closed form). A series
+needs ``POOLED_MIN_OBS`` observations; below that it gets no forecast and the reason. The same
+distribution gives the intervals, the target probabilities and the projections of the scorecard.
+Its out-of-sample calibration is measured by ``benchmarks/calibration.py`` (a pseudo-real-time
+backtest, priors recomputed at every origin).
+
+Simpler candidates, shown beside it where a series is long enough (one-step rolling-origin
+backtest from ``INITIAL_WINDOW`` observations), and still available as ``method="selected"`` (the
+earlier rule: the candidate with the lowest rolling-origin mean absolute error; exactly 3
+observations use the random walk with drift, marked "not evaluated"):
 
 - ``naive``: the last value carries forward; a random walk, spread grows with √h.
 - ``drift``: random walk with drift; the drift is the average change per year between the
   first and the last observation.
 - ``log_linear``: OLS of log(value) on the year (statsmodels); keeps counts positive; its
   prediction interval uses Student's t with the residual degrees of freedom.
-- ``ets_damped``: Holt's damped additive trend (statsmodels ``ETSModel``), and
-- ``arima_drift``: ARIMA(0,1,0) with drift (statsmodels ``ARIMA``) — both only for regular
-  (no gaps) series of at least 8 observations.
-
-Choice rule (written into every result):
-
-- fewer than 3 observations: no forecast, and the reason;
-- exactly 3: nothing can be held out and AICc is undefined for every candidate (too few
-  residuals), so the random walk with drift is used, marked "not evaluated";
-- 4 or more: rolling-origin evaluation (time-series cross-validation): fit on the first k
-  observations, forecast the next observed year, for every k from the initial window (3; 6
-  when ETS/ARIMA are candidates) on; the candidate with the lowest mean absolute error wins,
-  ties going to the simpler model. MAE, MASE (scaled by the in-sample one-step naive error) and
-  the empirical coverage of the 80% and 95% intervals are reported for every candidate.
+- ``ets_damped`` (statsmodels ``ETSModel``) and ``arima_drift`` (ARIMA(0,1,0) with drift) — only
+  for regular (no gaps) series of at least 8 observations.
 
 Intervals are on the original scale; counts and amounts are never negative and percentages stay
 within 0–100. The same data and parameters always give the same numbers.

@@ -5,6 +5,8 @@ that cannot work fails the same way everywhere: with a one-line message that say
 """
 from __future__ import annotations
 
+import dataclasses
+
 import hashlib
 import json
 import pickle
@@ -118,9 +120,10 @@ def _load_memo(path: Path) -> Report | None:
 def _store_memo(path: Path, rep: Report) -> None:
     from analysis import cache
 
-    for f in rep.forecasts:
-        f.fitted = None  # fitted statsmodels objects are large and not needed by the pages
-    cache.write_verified(path, pickle.dumps(rep, protocol=pickle.HIGHEST_PROTOCOL))
+    # fitted model objects are large and not needed by the pages: stored without them, while the
+    # report returned to the caller keeps them
+    light = dataclasses.replace(rep, forecasts=[dataclasses.replace(f, fitted=None) for f in rep.forecasts])
+    cache.write_verified(path, pickle.dumps(light, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def build_report(year: int | None = None, entity: str | None = None,
@@ -130,7 +133,7 @@ def build_report(year: int | None = None, entity: str | None = None,
 
     With ``memo`` (the default), the result is kept in
     ``.cache/reports/`` under a key of the parameters, every data file, the library code and the locked
-    environment, with a digest checked before loading,, so
+    environment, with a digest checked before loading, so
     the chapters of one build share one computation. A memoised report carries the forecasts'
     paths and the scorecard's probabilities, not the fitted model objects.
     """

@@ -346,7 +346,7 @@ def assess_target(t: dict, obs: pd.DataFrame, report_year: int, forecasts: dict 
         res = _annual_minimum(t, s, report_year, target_value, fc)
     else:
         res = _level(t, s, report_year, target_value, baseline, rules, fc)
-    if res["status"] in ("insufficient_data", "not_reported") and out["claim"] and "achiev" in (t.get("status_claim") or ""):
+    if res["status"] in ("insufficient_data", "not_reported") and out["claim"] and str(t.get("status_claim") or "").startswith("achieved"):
         res["rule"] = res["rule"] + "; the status is the source's claim"
         res["status"] = "claimed_achieved"
     out.update({k: v for k, v in res.items()})
