@@ -162,3 +162,28 @@ def test_a_series_whose_values_are_all_set_aside_gets_a_reason(ds):
     fcs = {f.indicator: f for f in forecast.entity_forecasts(obs, ds.indicators, "china", 2027)}
     assert fcs["rd_expenditure"].status != "ok" and fcs["rd_expenditure"].rule == forecast.SET_ASIDE_RULE
     assert fcs["rd_expenditure"].path.empty and fcs["rd_intensity"].status == "ok"
+
+
+def test_joint_paths_match_the_bivariate_normal_of_a_random_walk():
+    """With the posterior pinned (huge a_n and k_n), the model is a random walk with known drift and
+    variance: the values one and two years ahead are jointly normal on the log scale with
+    covariance [[s², s²], [s², 2s²]]. P(both ≥ c) from the drawn paths must match that, and differ
+    from the product of the two marginal probabilities (the years are not independent)."""
+    from scipy import stats
+
+    m = forecast.Pooled(scale="log")
+    m.t_last, m.z_last, m.mn, m.kn = 2024, math.log(100.0), 0.05, 1e12
+    s2 = 0.1 ** 2
+    m.an = 1e7
+    m.bn = m.an * s2
+    m.df = 2 * m.an
+    c = 100.0
+    mean = [m.z_last + m.mn, m.z_last + 2 * m.mn]
+    cov = [[s2, s2], [s2, 2 * s2]]
+    truth = stats.multivariate_normal(mean=[-x for x in mean], cov=cov).cdf([-math.log(c)] * 2)
+    draws = m.paths([2025, 2026], n=40_000, seed=1)
+    p = float((draws >= c).all(axis=1).mean())
+    se = math.sqrt(truth * (1 - truth) / 40_000)
+    assert abs(p - truth) < 4 * se
+    marg = [1 - stats.norm.cdf(math.log(c), loc=mu, scale=math.sqrt(v)) for mu, v in zip(mean, [s2, 2 * s2])]
+    assert truth - marg[0] * marg[1] > 10 * se  # the correlation matters here

@@ -38,6 +38,7 @@ import pandas as pd
 Z975 = 1.959963984540054  # standard normal 97.5% quantile
 INTERVAL_LEVELS = (0.80, 0.95)  # the prediction intervals the report shows (lo80/hi80, lo95/hi95)
 MIN_OBS = 3
+PATHS = 20_000  # joint draws for targets that concern several years at once
 INITIAL_WINDOW = 3
 LONG_SERIES = 8
 LONG_WINDOW = 6
@@ -370,6 +371,19 @@ class Pooled(Model):
         var = self.bn / self.an * (h + h * h / self.kn)
         return Dist(self.z_last + self.mn * h, math.sqrt(max(var, 0.0)), self.df,
                     log=self.scale == "log", logit=self.scale == "logit")
+
+    def paths(self, years: list[int], n: int = PATHS, seed: int = 0) -> np.ndarray:
+        """Joint draws of the values in `years` (after the last observation) from the posterior:
+        sigma² ~ inverse-gamma(a_n, b_n), mu | sigma² ~ N(m_n, sigma²/k_n), then yearly steps
+        mu + N(0, sigma²). One row per draw, on the original scale; the same seed, the same draws."""
+        rng = np.random.default_rng(seed)
+        sigma2 = self.bn / rng.gamma(self.an, 1.0, size=n)
+        mu = rng.normal(self.mn, np.sqrt(sigma2 / self.kn))
+        h = np.asarray(years, float) - self.t_last
+        steps = np.diff(np.concatenate([[0.0], h]))
+        noise = rng.normal(0.0, 1.0, size=(n, len(h))) * np.sqrt(sigma2[:, None] * steps[None, :])
+        z = self.z_last + mu[:, None] * h[None, :] + np.cumsum(noise, axis=1)
+        return Dist(0.0, 1.0, log=self.scale == "log", logit=self.scale == "logit")._back(z)
 
 
 MODELS = {m.name: m for m in (Naive, Drift, LogLinear, ARIMADrift, ETSDamped, Pooled)}

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 
 from analysis import vocabulary
@@ -100,7 +101,8 @@ def assess_ratio(ratio: float) -> str:
     return "moving_away"
 
 
-def meets(value: float, target: float, comparator: str) -> bool:
+def meets(value, target: float, comparator: str):
+    """Whether `value` (a number or an array of them) meets the target."""
     return value >= target if comparator == ">=" else value <= target
 
 
@@ -235,8 +237,6 @@ def _t_prob_at_least(loc: float, scale: float, df: float, threshold: float) -> f
 
 
 def _cumulative(t: dict, s: pd.DataFrame, report_year: int, target_value: float, rules: dict) -> dict:
-    import numpy as np
-
     start, ty = int(t["period_start"]), int(t["target_year"])
     end = min(ty, report_year)
     years = list(range(start, end + 1))
@@ -299,13 +299,14 @@ def _annual_minimum(t: dict, s: pd.DataFrame, report_year: int, target_value: fl
     if ty <= report_year:
         return {**row, "status": "achieved", "p_meet": 1.0, "rule": "every year meets the minimum"}
     p = math.nan
-    if fc is not None and getattr(fc, "fitted", None) is not None:
-        p = 1.0
-        for y in range(report_year + 1, ty + 1):
-            p *= fc.prob_meets(y, target_value, t["comparator"])
+    fitted = getattr(fc, "fitted", None) if fc is not None else None
+    if fitted is not None and hasattr(fitted, "paths"):
+        # the years move together (a random walk): simulate whole paths, not year by year
+        draws = fitted.paths(list(range(report_year + 1, ty + 1)))
+        p = float(meets(draws, target_value, t["comparator"]).all(axis=1).mean())  # elementwise
     return {**row, "status": "on_track", "p_meet": p,
             "rule": "every reported year meets the minimum; the probability is that every "
-                    "remaining year does too (years taken as independent)"}
+                    "remaining year does too (whole paths drawn from the growth model)"}
 
 
 def assess_target(t: dict, obs: pd.DataFrame, report_year: int, forecasts: dict | None = None,
