@@ -83,7 +83,7 @@ def forecast_values(rep: Report, entities: list[str]) -> dict:
 def probability_table(rep: Report) -> pd.DataFrame:
     c = rep.card[rep.card["target_year"].astype(int) > rep.year]
     return pd.DataFrame({
-        "Target": c["name_en"] + " (" + c["name_zh"] + ")",
+        "Target": c["name_en"].astype(str) + " (" + c["name_zh"].astype(str) + ")",
         "By": c["target_year"].astype(int).astype(str),
         "Status": c["status_label"],
         "P(meet target)": [_probability_text(rep, r) for r in c.to_dict("records")],
