@@ -7,7 +7,7 @@ import pandas as pd
 from analysis import plots, targets, vocabulary
 from analysis.report import Report
 from analysis.tables import fmt_number, fmt_pct
-from analysis.views.shared import entity_row, no_data
+from analysis.views.shared import entity_row, no_data, says_when_empty
 
 
 def scorecard_rows(rep: Report, theme: str | None = None) -> pd.DataFrame:
@@ -16,6 +16,7 @@ def scorecard_rows(rep: Report, theme: str | None = None) -> pd.DataFrame:
     return c[c["theme"] == theme].reset_index(drop=True) if theme else c
 
 
+@says_when_empty("target")
 def status_table(rep: Report) -> pd.DataFrame:
     counts = targets.status_counts(rep.card)
     return pd.DataFrame({"Status": counts["label"], "Targets": counts["targets"]})

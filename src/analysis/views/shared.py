@@ -2,6 +2,7 @@
 figure and the series drawn in a chart."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import pandas as pd
@@ -149,3 +150,15 @@ def no_data(rep: Report, what: str, entity: str | None = None) -> str:
     """The sentence a chapter shows instead of an empty table or figure:
     'No zone of Hohhot City (呼和浩特市) is in the data.'"""
     return f"No {what} of {entity_name(rep, entity or rep.entity)} is in the data for report year {rep.year}."
+
+
+def says_when_empty(what: str):
+    """A view's table, or — when it has no row — the sentence ``no_data(rep, what)`` in its place
+    (``tables.show`` shows a sentence as Markdown). The view's first argument is the report."""
+    def wrap(fn):
+        @functools.wraps(fn)
+        def view(rep, *args, **kwargs):
+            t = fn(rep, *args, **kwargs)
+            return t if len(t) else no_data(rep, what)
+        return view
+    return wrap

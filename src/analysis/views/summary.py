@@ -123,7 +123,7 @@ def rd_sentence(rep: Report, entity: str) -> str:
                      f"{fmt_value(cv, 'percent')}% that year")
         parts.append(text)
     if not parts:
-        return "No R&D figure for the city is in the data for this report year."
+        return no_data(rep, "R&D figure", entity)
     s = "; ".join(parts)
     return s[0].upper() + s[1:] + "."
 
