@@ -74,7 +74,10 @@ def doubling_bounds(rep: Report, entities: list[str] | None = None) -> pd.DataFr
 def doubling_section(rep: Report, entities: list[str]):
     """The doubling-claims table for `entities`, or the sentence saying there is none."""
     t = doubling_bounds(rep, entities)
-    return t if len(t) else no_data(rep, "target to double a count, with a claim of being met")
+    if len(t):
+        return t
+    names = " or ".join(entity_name(rep, e) for e in entities)
+    return f"No target of {names} to double a count is claimed as met in the data for report year {rep.year}."
 
 
 def doubling_paragraph(rep: Report, entities: list[str]) -> str:

@@ -95,7 +95,7 @@ def _count_phrase(rep: Report, entity: str, indicator: str, noun: str) -> str:
 
 def enterprise_sentence(rep: Report, entity: str) -> str:
     """'Ordos City had 330 national high-tech enterprises in 2024 and 701 …' from the data."""
-    name = entity_row(rep, entity)["name_en"]
+    name = entity_name(rep, entity)
     hte = _count_phrase(rep, entity, "high_tech_enterprises", "national high-tech enterprises")
     smes = _count_phrase(rep, entity, "tech_smes", "registered tech-based SMEs")
     return f"{name} had {hte} and {smes}."
