@@ -151,3 +151,26 @@ def test_peer_sentence_states_the_ranks_from_a_hand_made_summary():
     assert text == (f"Among its 3 peers, {NAMES.loc[city, 'name_en']} ({NAMES.loc[city, 'name_zh']}) "
                     f"ranks first on {sme} (2021), and below the first on {rd} (2nd of 3, 2022). "
                     "On 1 indicator its peers report, it has no figure for the same year.")
+
+
+def test_member_sentence_counts_who_is_first_from_a_hand_made_ranking():
+    """Three members, three indicators: A first on two, B on one; the sentence says 2 of 3 and 1 of 3."""
+    from analysis.peers import RANKING_COLUMNS
+    from analysis.views import summary
+
+    region = next(e for e in ENTITIES if NAMES.loc[e, "level"] == "province")
+    a, b, c = [e for e in ENTITIES if NAMES.loc[e, "level"] == "city"][:3]
+    rep = report.build_report(YEARS.stop - 1, region)
+    base = dict.fromkeys(RANKING_COLUMNS, "")
+    rows = []
+    for ind, order in (("rd_expenditure", (a, b, c)), ("tech_smes", (b, a, c)), ("rd_intensity", (a, c, b))):
+        rows += [base | {"indicator": ind, "period": "year", "year": 2022, "entity": e, "rank": k + 1}
+                 for k, e in enumerate(order)]
+    text = summary._member_sentence(rep, pd.DataFrame(rows, columns=RANKING_COLUMNS))
+    lab = rep.label
+    assert text == (
+        f"Of the 3 members of {NAMES.loc[region, 'name_en']} ({NAMES.loc[region, 'name_zh']}) with figures "
+        f"to compare, {NAMES.loc[a, 'name_en']} ({NAMES.loc[a, 'name_zh']}) is first on 2 of the 3 "
+        f"indicators compared ({lab('indicators', 'rd_expenditure')} (2022); "
+        f"{lab('indicators', 'rd_intensity')} (2022)); {NAMES.loc[b, 'name_en']} ({NAMES.loc[b, 'name_zh']}) "
+        f"on 1 of the 3 indicators compared ({lab('indicators', 'tech_smes')} (2022)).")

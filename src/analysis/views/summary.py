@@ -218,12 +218,18 @@ def _peer_table(rep: Report, summ: pd.DataFrame) -> pd.DataFrame:
 
 
 def _member_sentence(rep: Report, ranking: pd.DataFrame) -> str:
+    """'Of the 9 members …, Hohhot City (呼和浩特市) is first on 6 of the 8 indicators compared (…);
+    Baotou City (包头市) on …' — the members ranked first, the most frequent first."""
     firsts = ranking[ranking["rank"] == 1]
-    lead = [f"{entity_name(rep, r['entity'])} on {rep.label('indicators', r['indicator'])}"
-            f"{_period(r['period'])} ({r['year']})" for r in firsts.to_dict("records")]
-    n = ranking["entity"].nunique()
-    return (f"Of the {n} members of {entity_name(rep, rep.entity)} with figures to compare, the first is "
-            + "; ".join(lead) + ".")
+    n_ind = len(ranking.groupby(["indicator", "period"]))
+    parts = []
+    for e, g in sorted(firsts.groupby("entity"), key=lambda kv: -len(kv[1])):
+        what = "; ".join(f"{rep.label('indicators', r['indicator'])}{_period(r['period'])} ({r['year']})"
+                         for r in g.to_dict("records"))
+        parts.append(f"{entity_name(rep, e)} {'is first ' if not parts else ''}on "
+                     f"{len(g)} of the {n_ind} indicators compared ({what})")
+    return (f"Of the {ranking['entity'].nunique()} members of {entity_name(rep, rep.entity)} with figures "
+            "to compare, " + "; ".join(parts) + ".")
 
 
 def _member_table(rep: Report, ranking: pd.DataFrame) -> pd.DataFrame:
