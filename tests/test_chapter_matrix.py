@@ -14,13 +14,13 @@ import re
 import matplotlib
 import pandas as pd
 import pytest
-from conftest import DATA, ROOT
+from conftest import ROOT
 from test_entity_matrix import ENTITIES, SHIPPED, YEARS, shared_forecasts  # noqa: F401  (fixture)
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-from analysis import plots, report, tables  # noqa: E402
+from analysis import plots, report, tables
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 CELLS = {p.stem: ["".join(c["source"]) for c in json.loads(p.read_text(encoding="utf-8"))["cells"]
@@ -70,7 +70,7 @@ def run_chapters(entity: str, year: int) -> None:
     for name, codes in CELLS.items():
         ns = {"report_year": year, "entity": entity, "horizon": None, "downloads_dir": None}
         for i, code in enumerate(codes):
-            exec(compile(code, f"{name}[{i}]", "exec"), ns)  # an error names the notebook and cell
+            exec(compile(code, f"{name}[{i}]", "exec"), ns)  # noqa: S102  (an error names notebook and cell)
         plt.close("all")
 
 
@@ -116,7 +116,7 @@ def test_every_chapter_builds_for_every_entity_and_year(entity, year, shown):
 def test_a_city_without_zones_says_so_and_names_itself(shown):
     city = next(e for e in ENTITIES if NAMES.loc[e, "level"] == "city" and not (NAMES["parent"] == e).any())
     run_chapters(city, YEARS.stop - 1)
-    sentences = dict((n, t) for n, t in shown["tables"] if isinstance(t, str))
+    sentences = {n: t for n, t in shown["tables"] if isinstance(t, str)}
     expected = f"No zone of {NAMES.loc[city, 'name_en']} ({NAMES.loc[city, 'name_zh']}) is in the data"
     assert sentences["enterprises_zone_share"].startswith(expected)
 

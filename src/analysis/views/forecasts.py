@@ -9,7 +9,7 @@ from analysis import growth, plots
 from analysis.forecast import INTERVAL_LEVELS, MODEL_LABELS, forecast_table, scores_table
 from analysis.report import Report
 from analysis.tables import fmt_number, fmt_pct
-from analysis.views.shared import colour, entity_row, indicator_row, source_line, says_when_empty
+from analysis.views.shared import colour, entity_row, indicator_row, says_when_empty, source_line
 
 
 @says_when_empty("forecast model")

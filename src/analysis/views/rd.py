@@ -124,7 +124,8 @@ def paragraphs(rep: Report, need: dict | None = None) -> dict:
     name = entity_name(rep, rep.entity)
     if need.get("city_year") is None:
         return {"levels_sentence": no_data(rep, "R&D intensity"), "growth_paragraph": ""}
-    out = {"levels_sentence": f"The latest R&D intensity of {name} is {v['city_latest']}% ({v['city_year']})."}
+    out = {"levels_sentence":
+           f"The latest R&D intensity of {name} is {v['city_latest']}% ({v['city_year']})."}
     parts = []
     tgt = intensity_target(rep)
     if tgt is not None and tgt["entity"] == rep.entity:

@@ -10,7 +10,6 @@ import pandas as pd
 from analysis import growth
 from analysis.report import Report
 
-
 ZONE_LEVELS = ("zone", "zone_group")  # levels of entities.csv whose parent is shown as context
 
 

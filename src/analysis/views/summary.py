@@ -196,7 +196,8 @@ def _peer_sentence(rep: Report, summ: pd.DataFrame) -> str:
 def _peer_table(rep: Report, summ: pd.DataFrame) -> pd.DataFrame:
     unit = rep.ds.indicators.set_index("indicator_id")["unit"]
     return pd.DataFrame({
-        "Indicator": [rep.label("indicators", i) + _period(p) for i, p in zip(summ["indicator"], summ["period"])],
+        "Indicator": [rep.label("indicators", i) + _period(p)
+                      for i, p in zip(summ["indicator"], summ["period"])],
         "Year": summ["year"].astype(int),
         "Value": summ["value"],
         "Unit": summ["indicator"].map(unit).map(plots.unit_label),
