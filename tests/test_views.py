@@ -111,3 +111,20 @@ def test_open_chapter_is_the_whole_setup(tmp_path):
         assert tables.write_csv(tables.pd.DataFrame({"a": [1]}), "t") == tmp_path / "t.csv"
     finally:
         tables.set_downloads(None)
+
+
+def test_rd_paragraphs_name_whose_target_it_is(rep2024):
+    # the 2.5% intensity target belongs to the zone (targets.csv), the 0.91% (2023) to the city
+    p = rd.paragraphs(rep2024)
+    assert p["levels_sentence"] == "The latest R&D intensity of Ordos City (鄂尔多斯市) is 0.91% (2023)."
+    assert p["growth_paragraph"].startswith(
+        "The target of an R&D intensity of at least 2.5% by 2024 is that of Ordos High-tech Industrial "
+        "Development Zone (鄂尔多斯高新技术产业开发区), not of Ordos City (鄂尔多斯市)")
+    assert f"grow {100 * (2.5 / 0.91 - 1):.1f}% a year" in p["growth_paragraph"]
+
+
+def test_doubling_paragraph_only_where_a_doubling_is_claimed(rep2024):
+    # the city's two 十四五 doubling targets carry a claim in targets.csv; Hohhot has no target at all
+    text = enterprises.doubling_paragraph(rep2024, ["ordos_city", "ordos_htz"])
+    assert text.count(" of Ordos City (鄂尔多斯市)") == 2 and "cannot be verified" in text
+    assert enterprises.doubling_paragraph(rep2024, ["hohhot"]) == ""

@@ -205,10 +205,15 @@ def bar_chart(labels: list[str], values: list[float], title: str, unit: str, sou
 
 
 def show(fig, width: int | None = None) -> None:
-    """Display a figure as PNG (deterministic bytes: no software stamp) and close it."""
+    """Display a figure as PNG (deterministic bytes: no software stamp) and close it. A string
+    in place of the figure (a view's sentence saying why there is none) is shown as Markdown."""
     import io
 
-    from IPython.display import Image, display
+    from IPython.display import Image, Markdown, display
+
+    if isinstance(fig, str):
+        display(Markdown(fig))
+        return
 
     buf = io.BytesIO()
     fig.savefig(buf, format="png", metadata={"Software": None})

@@ -101,8 +101,13 @@ def styled(df: pd.DataFrame, name: str, formats: dict | None = None, caption: st
 
 def show(df: pd.DataFrame, name: str, caption: str | None = None, formats: dict | None = None,
          cell_styles: pd.DataFrame | None = None, csv: pd.DataFrame | None = None):
-    """Display a table and a link to its CSV (the full-precision data behind it)."""
-    from IPython.display import HTML, display
+    """Display a table and a link to its CSV (the full-precision data behind it). A string in
+    place of the table (a view's sentence saying why there is none) is shown as Markdown."""
+    from IPython.display import HTML, Markdown, display
+
+    if isinstance(df, str):
+        display(Markdown(df))
+        return
 
     write_csv(csv if csv is not None else df, name)
     display(HTML(styled(df, name, formats, caption, cell_styles).to_html()))

@@ -9,9 +9,10 @@ from analysis import growth, plots
 from analysis.forecast import INTERVAL_LEVELS, MODEL_LABELS, forecast_table, scores_table
 from analysis.report import Report
 from analysis.tables import fmt_number, fmt_pct
-from analysis.views.shared import colour, entity_row, indicator_row, source_line
+from analysis.views.shared import colour, entity_row, indicator_row, says_when_empty, source_line
 
 
+@says_when_empty("forecast model")
 def forecast_overview(rep: Report, entities: list[str]) -> pd.DataFrame:
     t = forecast_table([f for f in rep.forecasts if f.entity in entities])
     t = t[t["status"] == "ok"]
@@ -27,6 +28,7 @@ def forecast_overview(rep: Report, entities: list[str]) -> pd.DataFrame:
     }).reset_index(drop=True)
 
 
+@says_when_empty("series too short to model")
 def too_short(rep: Report, entities: list[str]) -> pd.DataFrame:
     rows = [{"Entity": rep.label("entities", f.entity), "Series": rep.label("indicators", f.indicator),
              "Annual observations": f.n_obs, "Reason": f.rule}
@@ -34,6 +36,7 @@ def too_short(rep: Report, entities: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Entity", "Series", "Annual observations", "Reason"])
 
 
+@says_when_empty("backtest")
 def backtest_table(rep: Report, entities: list[str]) -> pd.DataFrame:
     t = scores_table([f for f in rep.forecasts if f.entity in entities])
     return pd.DataFrame({
@@ -80,10 +83,11 @@ def forecast_values(rep: Report, entities: list[str]) -> dict:
             "level_inner": f"{inner:.0%}", "level_outer": f"{outer:.0%}"}
 
 
+@says_when_empty("target with a year still ahead")
 def probability_table(rep: Report) -> pd.DataFrame:
     c = rep.card[rep.card["target_year"].astype(int) > rep.year]
     return pd.DataFrame({
-        "Target": c["name_en"] + " (" + c["name_zh"] + ")",
+        "Target": c["name_en"].astype(str) + " (" + c["name_zh"].astype(str) + ")",
         "By": c["target_year"].astype(int).astype(str),
         "Status": c["status_label"],
         "P(meet target)": [_probability_text(rep, r) for r in c.to_dict("records")],

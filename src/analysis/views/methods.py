@@ -7,7 +7,7 @@ import pandas as pd
 
 from analysis import data, plots
 from analysis.report import Report
-from analysis.views.shared import entity_row
+from analysis.views.shared import entity_row, says_when_empty
 
 COVERAGE_FAMILIES = ("rd", "patents", "enterprises", "economy")
 COVERAGE_MEASURES = ("flow", "stock", "ratio", "share")
@@ -57,6 +57,7 @@ def sources_table(rep: Report) -> pd.DataFrame:
                          "URL or copy": s["url"].fillna(s["local_copy"]).fillna("–")})
 
 
+@says_when_empty("derived value")
 def derived_table(rep: Report) -> pd.DataFrame:
     d = rep.candidates[rep.candidates["derived"].astype(bool)].reset_index(drop=True)
     return pd.DataFrame({"Entity": d["entity"], "Indicator": d["indicator"], "Year": d["year"].astype(int),
@@ -64,6 +65,7 @@ def derived_table(rep: Report) -> pd.DataFrame:
                          "Note": d["note"].fillna("")})
 
 
+@says_when_empty("recorded conflict")
 def conflicts_table(rep: Report) -> pd.DataFrame:
     c = rep.ds.conflicts
     return pd.DataFrame({"Conflict": c["conflict_id"], "Kind": c["kind"].str.replace("_", " "),
@@ -72,6 +74,7 @@ def conflicts_table(rep: Report) -> pd.DataFrame:
                          "Rows set aside": c["exclude_obs_ids"].fillna("–")})
 
 
+@says_when_empty("point where sources disagree beyond rounding")
 def disagreements_table(rep: Report) -> pd.DataFrame:
     """Points for which sources (or a derivation) give different values, beyond rounding (1%)."""
     d = data.disagreements(rep.candidates, rep.ds)

@@ -9,7 +9,7 @@ import pandas as pd
 from analysis import growth, plots
 from analysis.report import Report
 from analysis.tables import fmt_number
-from analysis.views.shared import colour, entity_row, source_line
+from analysis.views.shared import colour, entity_name, entity_row, no_data, source_line
 
 PATENT_INDICATORS = ["patent_applications", "invention_patent_applications",
                      "utility_model_applications", "patent_grants", "invention_patent_grants",
@@ -68,6 +68,8 @@ def patent_table(rep: Report, entities: list[str]) -> pd.DataFrame:
     obs = rep.obs
     sel = obs[obs["indicator"].isin(PATENT_INDICATORS) & obs["entity"].isin(entities)]
     sel = sel.sort_values(["entity", "indicator", "year"])
+    if sel.empty:
+        return no_data(rep, "patent figure", entities[0])
     return pd.DataFrame({
         "Entity": sel["entity"].map(lambda e: rep.label("entities", e)),
         "Indicator": sel["indicator"].map(lambda i: rep.label("indicators", i)),
@@ -79,37 +81,60 @@ def patent_table(rep: Report, entities: list[str]) -> pd.DataFrame:
     }).reset_index(drop=True)
 
 
-def patent_values(rep: Report, claim: dict) -> dict:
-    """Prose values of the patents chapter."""
+def patent_values(rep: Report, claim: dict, zone: str | None = None,
+                  entities: list[str] | None = None) -> dict:
+    """Prose values of the patents chapter: which years have full-year counts, the paragraph on
+    the zone's growth claim and the one on its patent density (empty when there is nothing)."""
     def years(entity):
         s = rep.obs[(rep.obs["entity"] == entity) & (rep.obs["indicator"] == "patent_applications")
                     & (rep.obs["period"] == "year")]
         return ", ".join(str(int(y)) for y in sorted(s["year"])) or "no year"
-    zone = rep.children()
-    out = {"city_patent_years": years(rep.entity), "zone_patent_years": years(zone[0]) if zone else "no year"}
+    entities = entities or [rep.entity, *([zone] if zone else [])]
+    have = [f"{entity_name(rep, e)} for {years(e)}" for e in entities if years(e) != "no year"]
+    out = {"patent_years_sentence": ("Full-year counts of patent applications exist for "
+                                     + " and for ".join(have) + "." if have else
+                                     no_data(rep, "full-year count of patent applications"))}
     if claim.get("available"):
+        name = entity_name(rep, zone)
         verdict = ("The sources give a count for the start year, so the claim is checked in the table "
                    "above." if claim["checkable"] else
                    f"No count for {claim['start']} is in the sources, so the claim cannot be checked "
                    "directly.")
-        out |= {"claim_rate": fmt_number(claim["rate_pct"]), "claim_start": claim["start"],
-                "claim_max_start": fmt_number(round(claim.get("patent_applications_max_start", math.nan))),
-                "claim_max_start_inv": fmt_number(round(claim.get("invention_patent_applications_max_start",
-                                                                  math.nan))),
-                "claim_verdict": verdict}
+        mx = fmt_number(round(claim.get("patent_applications_max_start", math.nan)))
+        mx_inv = fmt_number(round(claim.get("invention_patent_applications_max_start", math.nan)))
+        out["claim_paragraph"] = (
+            f"{name} reports that its patent applications have grown by more than "
+            f"{fmt_number(claim['rate_pct'])}% a year since {claim['start']} [{claim['source']}]. {verdict} "
+            f"If the claim holds, it filed at most {mx} applications ({mx_inv} invention applications) "
+            f"in {claim['start']} — a derived bound that next year's analyst can check against its "
+            "torch statistics.")
     else:
-        out |= {k: "–" for k in ("claim_rate", "claim_start", "claim_max_start", "claim_max_start_inv")}
-        out["claim_verdict"] = "The claim is not in the data for this report year."
-    dens = growth.series(rep.obs, zone[0], "invention_patents_per_10k_employees") if zone else pd.DataFrame()
-    out["zone_density"] = fmt_number(float(dens.iloc[-1]["value"])) if len(dens) else "–"
-    out["zone_density_year"] = int(dens.iloc[-1]["year"]) if len(dens) else "–"
+        out["claim_paragraph"] = no_data(rep, "claim of average growth of patent applications",
+                                         zone or rep.entity)
+    dens = growth.series(rep.obs, zone, "invention_patents_per_10k_employees") if zone else pd.DataFrame()
+    out["density_paragraph"] = "" if not len(dens) else (
+        f"The {fmt_number(float(dens.iloc[-1]['value']))} invention patents per ten thousand employees "
+        f"(每万名从业人员发明专利拥有量, {int(dens.iloc[-1]['year'])}) of {entity_name(rep, zone)} use "
+        "employees of its enterprises as the denominator; figures per ten thousand *residents* are a "
+        "different measure and are not compared with it.")
     return out
 
 
-def zone_values(rep: Report) -> dict:
-    """The prose values of the chapter, with the claim of the first zone checked."""
-    zone = rep.children()
-    return patent_values(rep, growth_claim_check(rep, zone[0]) if zone else {"available": False})
+def zone_values(rep: Report, pair: tuple[str, str] | None = None, entities: list[str] | None = None) -> dict:
+    """The prose values of the chapter, with the claim of the zone of `pair` (a chapter's
+    ``(zone, city)``; default: the focal entity's first child) checked."""
+    if pair is None and rep.children():
+        pair = (rep.children()[0], rep.entity)
+    zone = pair[0] if pair else None
+    return patent_values(rep, growth_claim_check(rep, zone) if zone else {"available": False}, zone, entities)
+
+
+def invention_share_section(rep: Report, pair: tuple[str, str] | None):
+    """The invention-share check for the zone of `pair` (else the focal entity), or the
+    sentence saying there is no figure for it."""
+    entity = pair[0] if pair else rep.entity
+    t = invention_share_check(rep, entity)
+    return t if len(t) else no_data(rep, "count of invention patent applications", entity)
 
 
 def patent_figure(rep: Report, entities: list[str]):
@@ -117,6 +142,8 @@ def patent_figure(rep: Report, entities: list[str]):
     obs = rep.obs
     rows = obs[obs["indicator"].isin(list(COUNTS)) & obs["entity"].isin(entities)
                & (obs["period"] == "year")].sort_values(["entity", "year", "indicator"])
+    if rows.empty:
+        return no_data(rep, "full-year count of patent applications", entities[0])
     labels, values, colours, srcs = [], [], [], []
     for r in rows.to_dict("records"):
         ent = entity_row(rep, r["entity"])["name_zh"]

@@ -19,7 +19,7 @@ import pandas as pd
 from analysis import growth, plots
 from analysis.report import Report
 from analysis.tables import fmt_number, fmt_pct, fmt_value
-from analysis.views.shared import entity_row, line, source_line
+from analysis.views.shared import entity_name, entity_row, line, no_data, source_line
 
 INTENSITY, EXPENDITURE = "rd_intensity", "rd_expenditure"
 
@@ -114,6 +114,42 @@ def values(need: dict) -> dict:
             "actual": fmt_pct(need.get("city_actual_cagr")),
             "actual_from": need.get("city_actual_from") or "–",
             "actual_to": need.get("city_actual_to") or "–"}
+
+
+def paragraphs(rep: Report, need: dict | None = None) -> dict:
+    """The chapter's two computed paragraphs: the latest level, and the growth needed (whose
+    target it is, the country's level, the growth achieved); each names the entities it is about."""
+    need = need or growth_needed(rep)
+    v = values(need)
+    name = entity_name(rep, rep.entity)
+    if need.get("city_year") is None:
+        return {"levels_sentence": no_data(rep, "R&D intensity"), "growth_paragraph": ""}
+    out = {"levels_sentence":
+           f"The latest R&D intensity of {name} is {v['city_latest']}% ({v['city_year']})."}
+    parts = []
+    tgt = intensity_target(rep)
+    if tgt is not None and tgt["entity"] == rep.entity:
+        parts.append(f"The target of {name} is an R&D intensity of at least {v['zone_target']}% by "
+                     f"{v['zone_target_year']}: to reach it by {v['horizon_year']} the intensity would "
+                     f"need to grow {v['req_to_zone']} a year")
+    elif tgt is not None:
+        own = growth.series(rep.obs, tgt["entity"], INTENSITY)
+        parts.append(f"The target of an R&D intensity of at least {v['zone_target']}% by "
+                     f"{v['zone_target_year']} is that of {entity_name(rep, tgt['entity'])}, not of {name}"
+                     + ("" if len(own) else ", and no R&D intensity of its own is in the sources")
+                     + f". As a measure of scale only: for the intensity of {name} to reach that level by "
+                     f"{v['horizon_year']}, it would need to grow {v['req_to_zone']} a year")
+    if "country_latest" in need:
+        top = entity_name(rep, rep.parents()[-1])
+        parts.append(f"to reach the latest level of {top} ({v['country_latest']}%, {v['country_year']}) the "
+                     f"intensity would need {v['req_to_country']} a year")
+    text = "; ".join(parts)
+    text = (text[0].upper() + text[1:] + ".") if text else ""
+    if not math.isnan(need.get("city_actual_cagr") or math.nan):
+        text += (f" Between {v['actual_from']} and {v['actual_to']} the intensity of {name} grew "
+                 f"{v['actual']} a year.")
+    out["growth_paragraph"] = text.strip()
+    return out
 
 
 def rd_figure(rep: Report):

@@ -7,7 +7,7 @@ import pandas as pd
 from analysis import plots, targets, vocabulary
 from analysis.report import Report
 from analysis.tables import fmt_number, fmt_pct
-from analysis.views.shared import entity_row
+from analysis.views.shared import entity_row, no_data, says_when_empty
 
 
 def scorecard_rows(rep: Report, theme: str | None = None) -> pd.DataFrame:
@@ -16,6 +16,7 @@ def scorecard_rows(rep: Report, theme: str | None = None) -> pd.DataFrame:
     return c[c["theme"] == theme].reset_index(drop=True) if theme else c
 
 
+@says_when_empty("target")
 def status_table(rep: Report) -> pd.DataFrame:
     counts = targets.status_counts(rep.card)
     return pd.DataFrame({"Status": counts["label"], "Targets": counts["targets"]})
@@ -40,7 +41,7 @@ def scorecard_display(rep: Report, theme: str | None = None) -> tuple[pd.DataFra
     tab = pd.DataFrame({
         "Plan (规划文件)": c["plan"],
         "Theme": c["theme"],
-        "Target (目标)": c["name_en"] + " — " + c["name_zh"],
+        "Target (目标)": c["name_en"].astype(str) + " — " + c["name_zh"].astype(str),
         "Entity": c["entity"].map(lambda e: entity_row(rep, e)["name_zh"]),
         "Target value": [f"{cmp} {fmt_number(v)} {u}" if not pd.isna(v) else "not stated"
                          for cmp, v, u in zip(c["comparator"], c["target_value"], unit)],
@@ -60,4 +61,12 @@ def scorecard_display(rep: Report, theme: str | None = None) -> tuple[pd.DataFra
     styles = pd.DataFrame("", index=tab.index, columns=tab.columns)
     status = vocabulary.load().status  # colour and text colour of each status (metadata.yaml)
     styles["Status"] = [f"background-color: {status[s].colour}; color: {status[s].text}" for s in c["status"]]
+    return tab, styles
+
+
+def theme_table(rep: Report, theme: str):
+    """(table, cell styles) of one theme's targets, or (the sentence saying there is none, None)."""
+    tab, styles = scorecard_display(rep, theme)
+    if tab.empty:
+        return no_data(rep, f"target of the theme '{theme}'"), None
     return tab, styles

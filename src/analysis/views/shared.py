@@ -2,12 +2,15 @@
 figure and the series drawn in a chart."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import pandas as pd
 
 from analysis import growth
 from analysis.report import Report
+
+ZONE_LEVELS = ("zone", "zone_group")  # levels of entities.csv whose parent is shown as context
 
 
 @dataclass
@@ -21,8 +24,25 @@ class Chapter:
 
     @property
     def focus(self) -> list[str]:
-        """The focal entity and its zones."""
-        return [self.rep.entity, *self.zones]
+        """The focal entity and its children (a city's zones, a region's cities); for a zone,
+        which has none, the zone and its parent city as context."""
+        return [self.rep.entity, *(self.zones or self.context)]
+
+    @property
+    def context(self) -> list[str]:
+        """The parent shown beside a focal entity of a zone level (its city), else nothing."""
+        level = entity_row(self.rep, self.rep.entity)["level"]
+        return self.benchmarks[:1] if level in ZONE_LEVELS and not self.zones else []
+
+    @property
+    def pair(self) -> tuple[str, str] | None:
+        """(zone, city) for the zone chapters: the focal entity's first child and itself, or a
+        focal zone and its parent; None when the focal entity has neither."""
+        if self.zones:
+            return self.zones[0], self.rep.entity
+        if self.context:
+            return self.rep.entity, self.context[0]
+        return None
 
     @property
     def modelled(self) -> list[str]:
@@ -117,3 +137,27 @@ def entity_row(rep: Report, entity: str) -> pd.Series:
 
 def indicator_row(rep: Report, indicator: str) -> pd.Series:
     return rep.ds.indicators.set_index("indicator_id").loc[indicator]
+
+
+def entity_name(rep: Report, entity: str) -> str:
+    """'Hohhot City (呼和浩特市)': the English and the Chinese official name."""
+    row = entity_row(rep, entity)
+    return f"{row['name_en']} ({row['name_zh']})"
+
+
+def no_data(rep: Report, what: str, entity: str | None = None) -> str:
+    """The sentence a chapter shows instead of an empty table or figure:
+    'No zone of Hohhot City (呼和浩特市) is in the data.'"""
+    return f"No {what} of {entity_name(rep, entity or rep.entity)} is in the data for report year {rep.year}."
+
+
+def says_when_empty(what: str):
+    """A view's table, or — when it has no row — the sentence ``no_data(rep, what)`` in its place
+    (``tables.show`` shows a sentence as Markdown). The view's first argument is the report."""
+    def wrap(fn):
+        @functools.wraps(fn)
+        def view(rep, *args, **kwargs):
+            t = fn(rep, *args, **kwargs)
+            return t if len(t) else no_data(rep, what)
+        return view
+    return wrap
