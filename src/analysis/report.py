@@ -150,11 +150,14 @@ def build_report(year: int | None = None, entity: str | None = None,
     year = check_parameters(ds, year, entity, horizon)
     horizon = int(horizon)
     view = data.as_of(ds, year)
+    family = [entity, *peers.children(ds, entity), *peers.benchmarks(ds, entity)]
+    # the plans that apply: the focal entity's own, its zones' and its parents' (a peer city is
+    # not assessed on Ordos' plans)
+    view = dataclasses.replace(view, targets=view.targets[view.targets["entity"].isin(family)])
     from analysis.derive import with_derived
 
     candidates = with_derived(view)
     obs = growth.analysis_observations(view, candidates)
-    family = [entity, *peers.children(ds, entity), *peers.benchmarks(ds, entity)]
     modelled = list(dict.fromkeys([*family, *view.targets["entity"].tolist()]))
     fcs: list[forecast.SeriesForecast] = []
     priors = forecast.priors_for(obs, ds.indicators)  # pooled once across every entity
