@@ -21,10 +21,10 @@ figures that were not known at Y are used.
 
     .venv/bin/python benchmarks/calibration.py [--first 2013] [--last 2023] [--out FILE]
 """
+
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 import time
 import warnings
@@ -88,23 +88,37 @@ def run(first: int, last: int) -> pd.DataFrame:
                 continue
             years, values = s["year"].astype(int).to_numpy(), s["value"].astype(float).to_numpy()
             scale = forecast.scale_of(unit, measure, values)
-            models = {"pooled": forecast.fit_model("pooled", years, values,
-                                                   forecast.prior_for(priors, ind, scale, fam.get(ind)), scale),
-                      "naive": forecast.fit_model("naive", years, values)}
+            models = {
+                "pooled": forecast.fit_model(
+                    "pooled", years, values, forecast.prior_for(priors, ind, scale, fam.get(ind)), scale
+                ),
+                "naive": forecast.fit_model("naive", years, values),
+            }
             if len(years) >= forecast.MIN_OBS:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
-                    sel = forecast.forecast_series(e, ind, unit, years, values, int(years[-1]) + 1,
-                                                   method="selected")
+                    sel = forecast.forecast_series(
+                        e, ind, unit, years, values, int(years[-1]) + 1, method="selected"
+                    )
                 if sel.fitted is not None:
                     models["selected"] = sel.fitted
             for t, x in zip(fut["year"].astype(int), fut["value"].astype(float)):
                 if x == 0:
                     continue
                 for name, m in models.items():
-                    rows.append({"as_of": y, "entity": e, "indicator": ind, "year": t,
-                                 "horizon": t - int(years[-1]), "n_obs": len(years), "model": name,
-                                 "actual": x, **score(m.dist(t), unit, x)})
+                    rows.append(
+                        {
+                            "as_of": y,
+                            "entity": e,
+                            "indicator": ind,
+                            "year": t,
+                            "horizon": t - int(years[-1]),
+                            "n_obs": len(years),
+                            "model": name,
+                            "actual": x,
+                            **score(m.dist(t), unit, x),
+                        }
+                    )
     return pd.DataFrame(rows)
 
 
@@ -114,14 +128,23 @@ def summary(pairs: pd.DataFrame) -> pd.DataFrame:
     common = counts[counts == pairs["model"].nunique()].index
     both = pairs.set_index(key).loc[common].reset_index()
     out = []
-    for label, frame in [*((f"{m} (common pairs)", both[both["model"] == m])
-                           for m in ("pooled", "selected", "naive")),
-                         ("pooled (every pair)", pairs[pairs["model"] == "pooled"])]:
-        out.append({"method": label, "pairs": len(frame), "series": frame[["entity", "indicator"]]
-                    .drop_duplicates().shape[0],
-                    "coverage80": frame["in80"].mean(), "coverage95": frame["in95"].mean(),
-                    "mean_pit": frame["pit"].mean(), "interval_score80_rel": frame["is80_rel"].mean(),
-                    "interval_score95_rel": frame["is95_rel"].mean(), "crps_rel": frame["crps_rel"].mean()})
+    for label, frame in [
+        *((f"{m} (common pairs)", both[both["model"] == m]) for m in ("pooled", "selected", "naive")),
+        ("pooled (every pair)", pairs[pairs["model"] == "pooled"]),
+    ]:
+        out.append(
+            {
+                "method": label,
+                "pairs": len(frame),
+                "series": frame[["entity", "indicator"]].drop_duplicates().shape[0],
+                "coverage80": frame["in80"].mean(),
+                "coverage95": frame["in95"].mean(),
+                "mean_pit": frame["pit"].mean(),
+                "interval_score80_rel": frame["is80_rel"].mean(),
+                "interval_score95_rel": frame["is95_rel"].mean(),
+                "crps_rel": frame["crps_rel"].mean(),
+            }
+        )
     return pd.DataFrame(out)
 
 
@@ -134,8 +157,9 @@ def main(argv=None) -> int:
     t0 = time.perf_counter()
     pairs = run(args.first, args.last)
     tab = summary(pairs)
-    with pd.option_context("display.width", 200, "display.max_columns", 20,
-                           "display.float_format", lambda v: f"{v:.3f}"):
+    with pd.option_context(
+        "display.width", 200, "display.max_columns", 20, "display.float_format", lambda v: f"{v:.3f}"
+    ):
         print(tab.to_string(index=False))
     pooled = pairs[pairs["model"] == "pooled"]
     hist = np.histogram(pooled["pit"], bins=5, range=(0, 1))[0]

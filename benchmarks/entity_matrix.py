@@ -13,6 +13,7 @@
 Prints a Markdown table and writes benchmarks/entity_matrix_results.md. Timings are measured
 here, never asserted in a test. The machine may be shared: the results say so.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -117,12 +118,19 @@ def main(argv=None) -> int:
     per = sorted(own.values())
     slow = max(own, key=own.get)
     rows += [
-        (f"whole matrix, {len(ents)} × {len(years)} = {len(own)} builds (forecasts per build)",
-         f"{total_own:.1f} s",
-         f"median {statistics.median(per):.2f} s per build; slowest {slow[0]} {slow[1]}: {own[slow]:.2f} s"),
-        ("whole matrix, forecasts shared between builds of a year", f"{total_shared:.1f} s",
-         (f"{total_own / total_shared:.1f}× faster; "
-          f"median {statistics.median(shared.values()):.2f} s per build")),
+        (
+            f"whole matrix, {len(ents)} × {len(years)} = {len(own)} builds (forecasts per build)",
+            f"{total_own:.1f} s",
+            f"median {statistics.median(per):.2f} s per build; slowest {slow[0]} {slow[1]}: {own[slow]:.2f} s",
+        ),
+        (
+            "whole matrix, forecasts shared between builds of a year",
+            f"{total_shared:.1f} s",
+            (
+                f"{total_own / total_shared:.1f}× faster; "
+                f"median {statistics.median(shared.values()):.2f} s per build"
+            ),
+        ),
     ]
     by_entity = {e: sum(v for (e2, _), v in own.items() if e2 == e) for e in ents}
     for e, v in sorted(by_entity.items(), key=lambda kv: -kv[1])[:4]:
@@ -141,17 +149,32 @@ def main(argv=None) -> int:
             tk = run_matrix(dk, ek, [args.growth_year])
             total = time.perf_counter() - t
             orig = [v for (e, _), v in tk.items() if e in ents]
-            rows.append((f"{len(ek)} entities ({k} made up), one year ({args.growth_year})", f"{total:.1f} s",
-                         (f"{total / len(ek):.2f} s per build; "
-                          f"original entities median {statistics.median(orig):.2f} s")))
+            rows.append(
+                (
+                    f"{len(ek)} entities ({k} made up), one year ({args.growth_year})",
+                    f"{total:.1f} s",
+                    (
+                        f"{total / len(ek):.2f} s per build; "
+                        f"original entities median {statistics.median(orig):.2f} s"
+                    ),
+                )
+            )
 
     load = os.getloadavg() if hasattr(os, "getloadavg") else ("?",)
-    lines = ["# Entity × year matrix", "",
-             (f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC · {platform.node()} · "
-              f"{os.cpu_count()} cores · Python {platform.python_version()} · load average at the end "
-              f"{', '.join(f'{x:.1f}' for x in load)} (a shared machine: timings are indicative)"), "",
-             f"Command: `.venv/bin/python benchmarks/entity_matrix.py {' '.join(argv or sys.argv[1:])}`", "",
-             "| measure | result | note |", "|---|---|---|"]
+    lines = [
+        "# Entity × year matrix",
+        "",
+        (
+            f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC · {platform.node()} · "
+            f"{os.cpu_count()} cores · Python {platform.python_version()} · load average at the end "
+            f"{', '.join(f'{x:.1f}' for x in load)} (a shared machine: timings are indicative)"
+        ),
+        "",
+        f"Command: `.venv/bin/python benchmarks/entity_matrix.py {' '.join(argv or sys.argv[1:])}`",
+        "",
+        "| measure | result | note |",
+        "|---|---|---|",
+    ]
     lines += [f"| {a} | {b} | {c} |" for a, b, c in rows]
     text = "\n".join(lines) + "\n"
     print(text)

@@ -9,6 +9,7 @@ times, the versions the fresh `.venv` holds for the main packages next to the ve
 `uv.lock` and the newest the package registry offers, and writes benchmarks/setup_results.md
 (read into benchmarks/results.md by run.py). Not part of the test suite.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,8 +24,18 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ["numpy", "pandas", "scipy", "statsmodels", "matplotlib", "pandera", "papermill",
-            "jupyter-book", "sphinx", "nbval"]
+PACKAGES = [
+    "numpy",
+    "pandas",
+    "scipy",
+    "statsmodels",
+    "matplotlib",
+    "pandera",
+    "papermill",
+    "jupyter-book",
+    "sphinx",
+    "nbval",
+]
 
 
 def say(msg: str) -> None:
@@ -44,8 +55,10 @@ def locked_versions() -> dict[str, str]:
 
 
 def installed_versions(venv_python: Path) -> dict[str, str]:
-    code = ("import json, importlib.metadata as m; print(json.dumps({d.metadata['Name'].lower(): d.version "
-            "for d in m.distributions()}))")
+    code = (
+        "import json, importlib.metadata as m; print(json.dumps({d.metadata['Name'].lower(): d.version "
+        "for d in m.distributions()}))"
+    )
     out = subprocess.run([str(venv_python), "-c", code], capture_output=True, text=True, check=True).stdout
     import json
 
@@ -54,8 +67,9 @@ def installed_versions(venv_python: Path) -> dict[str, str]:
 
 def newest_on_registry(name: str) -> str:
     """The newest release the registry lists (any Python), via pip's own index query."""
-    proc = subprocess.run([sys.executable, "-m", "pip", "index", "versions", name],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "index", "versions", name], capture_output=True, text=True
+    )
     m = re.search(rf"^{re.escape(name)} \(([^)]+)\)", proc.stdout, re.M | re.I)
     return m.group(1) if m else "?"
 
@@ -65,8 +79,9 @@ def main(argv=None) -> int:
     ap.add_argument("--runs", type=int, default=1, help="fresh clones to set up and test")
     ap.add_argument("--cold-cache", action="store_true", help="give uv an empty package cache")
     args = ap.parse_args(argv)
-    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
-                          text=True).stdout.strip()
+    head = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
     rows, versions = [], None
     with tempfile.TemporaryDirectory(prefix="setup-bench-") as tmp:
         for i in range(args.runs):
@@ -88,17 +103,29 @@ def main(argv=None) -> int:
             rows.append((t_install, t_test, rc, tail))
             say(f"  install {t_install:.1f} s, make test {t_test:.1f} s, exit {rc}: {tail}")
     locked = locked_versions()
-    lines = [f"## Setup and tests on a fresh clone\n\n- Date: {dt.date.today().isoformat()}, commit {head}\n"
-             f"- Command: `python3 benchmarks/setup.py --runs {args.runs}"
-             f"{' --cold-cache' if args.cold_cache else ''}` (uv cache: "
-             f"{'empty' if args.cold_cache else 'the machine’s, warm'})\n",
-             "| run | `make install` (new .venv) | `make test` | result |", "|---|---|---|---|"]
-    lines += [f"| {i + 1} | {a:.1f} s | {b:.1f} s | exit {rc}: {tail.strip('= ')} |"
-              for i, (a, b, rc, tail) in enumerate(rows)]
-    lines += ["", "Versions in the fresh `.venv` against `uv.lock` and the newest release on the registry:", "",
-              "| package | installed | uv.lock | newest on the registry |", "|---|---|---|---|"]
+    lines = [
+        f"## Setup and tests on a fresh clone\n\n- Date: {dt.date.today().isoformat()}, commit {head}\n"
+        f"- Command: `python3 benchmarks/setup.py --runs {args.runs}"
+        f"{' --cold-cache' if args.cold_cache else ''}` (uv cache: "
+        f"{'empty' if args.cold_cache else 'the machine’s, warm'})\n",
+        "| run | `make install` (new .venv) | `make test` | result |",
+        "|---|---|---|---|",
+    ]
+    lines += [
+        f"| {i + 1} | {a:.1f} s | {b:.1f} s | exit {rc}: {tail.strip('= ')} |"
+        for i, (a, b, rc, tail) in enumerate(rows)
+    ]
+    lines += [
+        "",
+        "Versions in the fresh `.venv` against `uv.lock` and the newest release on the registry:",
+        "",
+        "| package | installed | uv.lock | newest on the registry |",
+        "|---|---|---|---|",
+    ]
     for name in PACKAGES:
-        lines.append(f"| {name} | {versions.get(name, '–')} | {locked.get(name, '–')} | {newest_on_registry(name)} |")
+        lines.append(
+            f"| {name} | {versions.get(name, '–')} | {locked.get(name, '–')} | {newest_on_registry(name)} |"
+        )
     text = "\n".join(lines) + "\n"
     (ROOT / "benchmarks" / "setup_results.md").write_text(text, encoding="utf-8")
     print(text)

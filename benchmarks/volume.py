@@ -11,6 +11,7 @@ step is timed separately for the synthetic city, whose report models every repli
 it grows with the number of series. ``--profile N`` profiles that step at scale N.
 Timings are measured here, never asserted in a test.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -53,16 +54,26 @@ def scaled_data(scale: int, dst: Path) -> int:
     own = [r for r in obs if r[oh.index("entity")] == focal]
     e_row = next(r for r in ents if r[eh.index("entity_id")] == focal)
     city = dict(zip(eh, e_row))
-    city.update(entity_id=SYNTHETIC, name_en="Synthetic city", name_zh="合成城市",
-                note="synthetic, for the volume benchmark")
+    city.update(
+        entity_id=SYNTHETIC,
+        name_en="Synthetic city",
+        name_zh="合成城市",
+        note="synthetic, for the volume benchmark",
+    )
     ents.append([city[c] for c in eh])
     i = 0
     while len(obs) + len(own) <= target and scale > 1:
         i += 1
         eid = f"synthetic_zone_{i:04d}"
         e = dict(zip(eh, e_row))
-        e.update(entity_id=eid, name_en=f"Synthetic zone {i}", name_zh=f"合成园区{i}", level="zone",
-                 parent=SYNTHETIC, note="synthetic, for the volume benchmark")
+        e.update(
+            entity_id=eid,
+            name_en=f"Synthetic zone {i}",
+            name_zh=f"合成园区{i}",
+            level="zone",
+            parent=SYNTHETIC,
+            note="synthetic, for the volume benchmark",
+        )
         ents.append([e[c] for c in eh])
         factor = 1 + (i % 17) / 50
         for r in own:
@@ -84,12 +95,20 @@ def timed_build(data_dir: Path, site: Path, timeout: float) -> tuple[float, str]
         shutil.rmtree(cache / sub, ignore_errors=True)
     shutil.rmtree(site.parent, ignore_errors=True)
     t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "analysis", "build", "--force", "--data", str(data_dir),
-                           "--out", str(site)], capture_output=True, text=True, timeout=timeout,
-                          env={**os.environ, "PYTHONPATH": str(ROOT / "src")}, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "analysis", "build", "--force", "--data", str(data_dir), "--out", str(site)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+        check=False,
+    )
     seconds = time.perf_counter() - t0
-    lines = [ln for ln in proc.stderr.replace("\r", "\n").splitlines() if ln.strip()
-             and not ln.startswith("Executing")]
+    lines = [
+        ln
+        for ln in proc.stderr.replace("\r", "\n").splitlines()
+        if ln.strip() and not ln.startswith("Executing")
+    ]
     if proc.returncode != 0:
         raise SystemExit(f"build at {data_dir} failed:\n" + "\n".join(lines[-10:]))
     return seconds, " | ".join(ln.strip() for ln in lines if "(" in ln and "s)" in ln)
@@ -140,17 +159,24 @@ def main() -> None:
                 continue
             seconds, steps = timed_build(d, WORK / f"site_x{scale}" / "html", args.timeout)
             rows.append((scale, n, seconds, fc_seconds, n_series, steps))
-            print(f"x{scale}: {n} rows, build {seconds:.1f}s, forecast step {fc_seconds:.1f}s",
-                  file=sys.stderr, flush=True)
+            print(
+                f"x{scale}: {n} rows, build {seconds:.1f}s, forecast step {fc_seconds:.1f}s",
+                file=sys.stderr,
+                flush=True,
+            )
     finally:
         shutil.rmtree(WORK, ignore_errors=True)
     base, fc_base = rows[0][2], rows[0][3]
-    print(f"\n{'scale':>5} {'rows':>7} {'build s':>8} {'vs 1x':>6} {'series':>7} {'forecast s':>10} "
-          f"{'vs 1x':>6}  build steps")
+    print(
+        f"\n{'scale':>5} {'rows':>7} {'build s':>8} {'vs 1x':>6} {'series':>7} {'forecast s':>10} "
+        f"{'vs 1x':>6}  build steps"
+    )
     for scale, n, s, fc, n_series, steps in rows:
         ratio = f"{s / base:.1f}x" if s and base else "-"
-        print(f"{scale:>5} {n:>7} {s or 0:>8.1f} {ratio:>6} {n_series:>7} {fc:>10.1f} "
-              f"{fc / fc_base:>5.1f}x  {steps}")
+        print(
+            f"{scale:>5} {n:>7} {s or 0:>8.1f} {ratio:>6} {n_series:>7} {fc:>10.1f} "
+            f"{fc / fc_base:>5.1f}x  {steps}"
+        )
 
 
 if __name__ == "__main__":

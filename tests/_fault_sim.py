@@ -15,6 +15,7 @@ pages. At STAGE the process kills itself with SIGKILL, as a power cut or the OOM
   stuck     no kill: a real kernel runs a notebook that sleeps (for the Ctrl-C test)
   none      no kill: the build completes
 """
+
 import os
 import signal
 import sys
@@ -49,14 +50,19 @@ if stage == "stuck":
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     params = nbformat.v4.new_code_cell("report_year = None\ndownloads_dir = None")
     params.metadata["tags"] = ["parameters"]
-    nb.cells = [params, nbformat.v4.new_code_cell(
-        f"import os, time\nopen({str(site.parent / 'kernel.pid')!r}, 'w').write(str(os.getpid()))\n"
-        "time.sleep(600)")]
+    nb.cells = [
+        params,
+        nbformat.v4.new_code_cell(
+            f"import os, time\nopen({str(site.parent / 'kernel.pid')!r}, 'w').write(str(os.getpid()))\n"
+            "time.sleep(600)"
+        ),
+    ]
     site.parent.mkdir(parents=True, exist_ok=True)
     stuck = site.parent / "stuck.ipynb"
     nbformat.write(nb, stuck)
     pipeline.chapter_notebooks = lambda: [stuck]
 else:
+
     def fake_execute(notebooks, out_dir, downloads, params, stats=None, **kw):
         out_dir.mkdir(parents=True, exist_ok=True)
         downloads.mkdir(parents=True, exist_ok=True)
@@ -67,8 +73,9 @@ else:
         if stage == "cache":
             real_replace = os.replace
             os.replace = lambda a, b: die("cache") or real_replace(a, b)
-        cache.store_entry(cache_dir / "entry", {notebooks[0].name: payload,
-                                                "downloads/table.csv": downloads / "table.csv"})
+        cache.store_entry(
+            cache_dir / "entry", {notebooks[0].name: payload, "downloads/table.csv": downloads / "table.csv"}
+        )
         if stage == "timings":
             real_replace = os.replace
             os.replace = lambda a, b: die("timings") or real_replace(a, b)
@@ -79,10 +86,12 @@ else:
     pipeline.execute_notebooks = fake_execute
 
     pages = " ".join(pipeline.expected_pages())
-    script = (f"import sys, time, pathlib; time.sleep({book_seconds})\n"
-              f"out = pathlib.Path(sys.argv[1]) / '_build' / 'html'\n"
-              f"for p in {pages!r}.split():\n"
-              f"    f = out / p; f.parent.mkdir(parents=True, exist_ok=True); f.write_text('new site')\n")
+    script = (
+        f"import sys, time, pathlib; time.sleep({book_seconds})\n"
+        f"out = pathlib.Path(sys.argv[1]) / '_build' / 'html'\n"
+        f"for p in {pages!r}.split():\n"
+        f"    f = out / p; f.parent.mkdir(parents=True, exist_ok=True); f.write_text('new site')\n"
+    )
     pipeline.book_command = lambda src, out: [sys.executable, "-c", script, str(out)]
     if stage == "book":
         real_popen = pipeline.subprocess.Popen

@@ -38,6 +38,15 @@ def edit_csv(path: Path, fn) -> None:
 
 def obs_frame(rows):
     """Observations for unit tests: one value per point, with the columns the library uses."""
-    base = {"entity": "e", "indicator": "i", "period": "year", "basis": None, "derived": False,
-            "qualifier": None, "unit": "count", "source_id": "s", "obs_id": "o"}
+    base = {
+        "entity": "e",
+        "indicator": "i",
+        "period": "year",
+        "basis": None,
+        "derived": False,
+        "qualifier": None,
+        "unit": "count",
+        "source_id": "s",
+        "obs_id": "o",
+    }
     return pd.DataFrame([{**base, **r} for r in rows])

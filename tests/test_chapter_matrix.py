@@ -8,12 +8,14 @@ a chapter shows — tables, sentences in place of tables, glued prose — is col
 no empty table, no 'nan' in prose, every 'No … is in the data' sentence names an entity in English
 and Chinese, and a city without zones is not described with another entity's name.
 """
+
 import json
 import re
 
 import matplotlib
 import pandas as pd
 import pytest
+
 from conftest import ROOT
 from test_entity_matrix import ENTITIES, SHIPPED, YEARS, shared_forecasts  # noqa: F401  (fixture)
 
@@ -23,9 +25,14 @@ import matplotlib.pyplot as plt
 from analysis import plots, report, tables
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-CELLS = {p.stem: ["".join(c["source"]) for c in json.loads(p.read_text(encoding="utf-8"))["cells"]
-                  if c["cell_type"] == "code" and "parameters" not in c["metadata"].get("tags", [])]
-         for p in NOTEBOOKS}
+CELLS = {
+    p.stem: [
+        "".join(c["source"])
+        for c in json.loads(p.read_text(encoding="utf-8"))["cells"]
+        if c["cell_type"] == "code" and "parameters" not in c["metadata"].get("tags", [])
+    ]
+    for p in NOTEBOOKS
+}
 NAMES = SHIPPED.entities.set_index("entity_id")
 _REPORTS: dict = {}
 # the full matrix is long under load; a fast subset covers each kind of year
@@ -140,17 +147,48 @@ def test_peer_sentence_states_the_ranks_from_a_hand_made_summary():
     city = next(e for e in ENTITIES if NAMES.loc[e, "level"] == "city")
     rep = report.build_report(YEARS.stop - 1, city)
     base = dict.fromkeys(SUMMARY_COLUMNS, "")
-    rows = [base | {"indicator": "tech_smes", "period": "year", "year": 2021, "value": 9.0, "rank": 1,
-                    "n_ranked": 2, "n_members": 4, "derived": False},
-            base | {"indicator": "rd_expenditure", "period": "year", "year": 2022, "value": 5.0, "rank": 2,
-                    "n_ranked": 3, "n_members": 4, "derived": False},
-            base | {"indicator": "patent_grants", "period": "jan_sep", "year": 2024, "value": float("nan"),
-                    "rank": None, "n_ranked": 3, "n_members": 4, "derived": False}]
+    rows = [
+        base
+        | {
+            "indicator": "tech_smes",
+            "period": "year",
+            "year": 2021,
+            "value": 9.0,
+            "rank": 1,
+            "n_ranked": 2,
+            "n_members": 4,
+            "derived": False,
+        },
+        base
+        | {
+            "indicator": "rd_expenditure",
+            "period": "year",
+            "year": 2022,
+            "value": 5.0,
+            "rank": 2,
+            "n_ranked": 3,
+            "n_members": 4,
+            "derived": False,
+        },
+        base
+        | {
+            "indicator": "patent_grants",
+            "period": "jan_sep",
+            "year": 2024,
+            "value": float("nan"),
+            "rank": None,
+            "n_ranked": 3,
+            "n_members": 4,
+            "derived": False,
+        },
+    ]
     text = summary._peer_sentence(rep, pd.DataFrame(rows, columns=SUMMARY_COLUMNS))
     sme, rd = rep.label("indicators", "tech_smes"), rep.label("indicators", "rd_expenditure")
-    assert text == (f"Among its 3 peers, {NAMES.loc[city, 'name_en']} ({NAMES.loc[city, 'name_zh']}) "
-                    f"ranks first on {sme} (2021), and below the first on {rd} (2nd of 3, 2022). "
-                    "On 1 indicator its peers report, it has no figure for the same year.")
+    assert text == (
+        f"Among its 3 peers, {NAMES.loc[city, 'name_en']} ({NAMES.loc[city, 'name_zh']}) "
+        f"ranks first on {sme} (2021), and below the first on {rd} (2nd of 3, 2022). "
+        "On 1 indicator its peers report, it has no figure for the same year."
+    )
 
 
 def test_member_sentence_counts_who_is_first_from_a_hand_made_ranking():
@@ -164,8 +202,10 @@ def test_member_sentence_counts_who_is_first_from_a_hand_made_ranking():
     base = dict.fromkeys(RANKING_COLUMNS, "")
     rows = []
     for ind, order in (("rd_expenditure", (a, b, c)), ("tech_smes", (b, a, c)), ("rd_intensity", (a, c, b))):
-        rows += [base | {"indicator": ind, "period": "year", "year": 2022, "entity": e, "rank": k + 1}
-                 for k, e in enumerate(order)]
+        rows += [
+            base | {"indicator": ind, "period": "year", "year": 2022, "entity": e, "rank": k + 1}
+            for k, e in enumerate(order)
+        ]
     text = summary._member_sentence(rep, pd.DataFrame(rows, columns=RANKING_COLUMNS))
     lab = rep.label
     assert text == (
@@ -173,4 +213,5 @@ def test_member_sentence_counts_who_is_first_from_a_hand_made_ranking():
         f"to compare, {NAMES.loc[a, 'name_en']} ({NAMES.loc[a, 'name_zh']}) is first on 2 of the 3 "
         f"indicators compared ({lab('indicators', 'rd_expenditure')} (2022); "
         f"{lab('indicators', 'rd_intensity')} (2022)); {NAMES.loc[b, 'name_en']} ({NAMES.loc[b, 'name_zh']}) "
-        f"on 1 of the 3 indicators compared ({lab('indicators', 'tech_smes')} (2022)).")
+        f"on 1 of the 3 indicators compared ({lab('indicators', 'tech_smes')} (2022))."
+    )

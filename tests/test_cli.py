@@ -1,4 +1,5 @@
 """The command line: results on good input; exit 2 and one line on bad parameters."""
+
 import json
 import subprocess
 import sys
@@ -7,13 +8,17 @@ import pytest
 
 
 def run(*args):
-    return subprocess.run([sys.executable, "-m", "analysis", *args], capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "analysis", *args], capture_output=True, text=True, timeout=120
+    )
 
 
 def test_scorecard_2024_table():
     r = run("scorecard", "--year", "2024")
     assert r.returncode == 0, r.stderr
-    assert "Scorecard for 2024" in r.stdout and "htz_rd_intensity_2_5" in r.stdout and "Not reported" in r.stdout
+    assert (
+        "Scorecard for 2024" in r.stdout and "htz_rd_intensity_2_5" in r.stdout and "Not reported" in r.stdout
+    )
 
 
 def test_scorecard_json_for_one_entity():
@@ -33,14 +38,17 @@ def test_forecast_csv_for_a_benchmark_entity():
     assert r.returncode == 0 and r.stdout.startswith("entity,indicator")
 
 
-@pytest.mark.parametrize("args,expect", [
-    (("scorecard", "--year", "1990"), "valid report years"),
-    (("scorecard", "--year", "2099"), "valid report years"),
-    (("forecast", "--year", "2024", "--entity", "atlantis"), "valid entities: china"),
-    (("forecast", "--year", "2024", "--horizon", "-1"), "horizon must be between 0 and"),
-    (("build", "--year", "1990"), "valid report years"),
-    (("build", "--entity", "atlantis"), "valid entities"),
-])
+@pytest.mark.parametrize(
+    "args,expect",
+    [
+        (("scorecard", "--year", "1990"), "valid report years"),
+        (("scorecard", "--year", "2099"), "valid report years"),
+        (("forecast", "--year", "2024", "--entity", "atlantis"), "valid entities: china"),
+        (("forecast", "--year", "2024", "--horizon", "-1"), "horizon must be between 0 and"),
+        (("build", "--year", "1990"), "valid report years"),
+        (("build", "--entity", "atlantis"), "valid entities"),
+    ],
+)
 def test_bad_parameters_exit_2_with_one_line(args, expect):
     r = run(*args)
     assert r.returncode == 2

@@ -1,11 +1,12 @@
 """The loader returns what the files say; as-of filtering; the preferred-source rule."""
+
 import csv
 
 import pandas as pd
 import yaml
-from conftest import DATA, ROOT
 
 from analysis import data, derive
+from conftest import DATA, ROOT
 
 
 def test_loader_returns_every_row_and_value(ds):
@@ -27,10 +28,21 @@ def test_every_observation_and_target_has_a_known_source(ds):
 
 def test_core_ids_exist(ds):
     assert {"ordos_city", "ordos_htz", "inner_mongolia", "china"} <= set(ds.entities["entity_id"])
-    core = {"rd_expenditure", "rd_intensity", "gdp", "high_tech_enterprises", "new_high_tech_enterprises",
-            "tech_smes", "patent_applications", "invention_patent_applications", "patent_grants",
-            "invention_patent_grants", "valid_patents", "valid_invention_patents",
-            "invention_patents_per_10k_employees"}
+    core = {
+        "rd_expenditure",
+        "rd_intensity",
+        "gdp",
+        "high_tech_enterprises",
+        "new_high_tech_enterprises",
+        "tech_smes",
+        "patent_applications",
+        "invention_patent_applications",
+        "patent_grants",
+        "invention_patent_grants",
+        "valid_patents",
+        "valid_invention_patents",
+        "invention_patents_per_10k_employees",
+    }
     assert core <= set(ds.indicators["indicator_id"])
 
 
@@ -118,5 +130,11 @@ def test_status_words_and_colours_are_one_vocabulary():
     v = vocabulary.load()
     assert list(targets.STATUS_LABELS) == list(plots.STATUS_COLOURS) == list(v.status)
     assert v.unit_label("percent") == "%" and v.units["count"].lower == 0
-    assert set(v.nonnegative_units()) == {"count", "100m_cny", "10k_cny", "sq_m", "per_10k_employees",
-                                          "per_10k_people"}
+    assert set(v.nonnegative_units()) == {
+        "count",
+        "100m_cny",
+        "10k_cny",
+        "sq_m",
+        "per_10k_employees",
+        "per_10k_people",
+    }

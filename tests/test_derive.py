@@ -1,4 +1,5 @@
 """Every derived value recomputes from its inputs, by the rule its indicator names."""
+
 import pytest
 
 from analysis import derive
@@ -24,12 +25,16 @@ def test_every_derived_value_recomputes_from_its_inputs(ds, derived):
             v = inp.set_index("indicator")["value"]
             expected = v["rd_expenditure"] / v["gdp"] * 100
         else:
-            (rate_id, r), = [(i, x) for i, x in rel.items() if isinstance(x, str)]
+            ((rate_id, r),) = [(i, x) for i, x in rel.items() if isinstance(x, str)]
             rate = inp[inp["indicator"] == rate_id]["value"].iloc[0]
             level = inp[inp["indicator"] != rate_id]["value"].iloc[0]
-            expected = {"share_of_parent": level / (rate / 100), "share_of_indicator": level / (rate / 100),
-                        "yoy_growth_rate": level / (1 + rate / 100), "yoy_increase": level - rate,
-                        "yoy_change_pp": level - rate}[r]
+            expected = {
+                "share_of_parent": level / (rate / 100),
+                "share_of_indicator": level / (rate / 100),
+                "yoy_growth_rate": level / (1 + rate / 100),
+                "yoy_increase": level - rate,
+                "yoy_change_pp": level - rate,
+            }[r]
             if r.startswith("yoy"):
                 assert row["year"] == inp[inp["indicator"] == rate_id]["year"].iloc[0] - 1
         assert row["value"] == pytest.approx(expected), row["formula"]
@@ -37,14 +42,18 @@ def test_every_derived_value_recomputes_from_its_inputs(ds, derived):
 
 
 def _one(derived, entity, indicator, year):
-    d = derived[(derived["entity"] == entity) & (derived["indicator"] == indicator) & (derived["year"] == year)]
+    d = derived[
+        (derived["entity"] == entity) & (derived["indicator"] == indicator) & (derived["year"] == year)
+    ]
     assert len(d) >= 1
     return d
 
 
 def test_city_enterprises_implied_by_the_zones_share(derived):
     # 49 high-tech enterprises = 23.8% of the city; 109 tech SMEs = 30.4%
-    assert _one(derived, "ordos_city", "high_tech_enterprises", 2021)["value"].iloc[0] == pytest.approx(205.88, abs=0.01)
+    assert _one(derived, "ordos_city", "high_tech_enterprises", 2021)["value"].iloc[0] == pytest.approx(
+        205.88, abs=0.01
+    )
     assert _one(derived, "ordos_city", "tech_smes", 2021)["value"].iloc[0] == pytest.approx(358.55, abs=0.01)
 
 
@@ -64,7 +73,9 @@ def test_intensity_derived_only_where_none_is_reported(ds, derived):
 
 
 def test_planned_research_assistant_posts(derived):
-    assert _one(derived, "ordos_htz", "research_assistant_posts_planned", 2021)["value"].iloc[0] == pytest.approx(259 / 1.3)
+    assert _one(derived, "ordos_htz", "research_assistant_posts_planned", 2021)["value"].iloc[
+        0
+    ] == pytest.approx(259 / 1.3)
 
 
 def test_set_aside_rows_are_not_used_as_inputs(ds, derived):

@@ -6,14 +6,15 @@ on the focal entity, so they are computed once per (data, entity, end year) and 
 the cases (the key includes a hash of the observations: a different input is never served a
 stored result). A made-up city added to a scratch copy of the data builds with no code change.
 """
+
 import re
 
 import pandas as pd
 import pytest
-from conftest import DATA, edit_csv
 
 from analysis import data, forecast, peers, report
 from analysis.errors import ParameterError
+from conftest import DATA, edit_csv
 
 SHIPPED = data.load(DATA)
 
@@ -60,7 +61,7 @@ def test_the_advertised_years_are_the_years_with_data():
 def test_every_entity_and_year_builds_a_coherent_report(entity, year):
     rep = report.build_report(year, entity, ds=SHIPPED, memo=False)
     assert (rep.entity, rep.year) == (entity, year)
-    assert rep.ds.observations["year"].max() <= year            # nothing from after the report year
+    assert rep.ds.observations["year"].max() <= year  # nothing from after the report year
     assert rep.obs["year"].max() <= year
     assert (rep.ds.targets["adopted_year"] <= year).all()
     assert set(rep.card["target_id"]) == set(rep.ds.targets["target_id"])
@@ -98,27 +99,83 @@ def test_every_entity_has_context(entity):
     if ents.at[entity, "level"] in ("country", "province"):
         assert kids, f"{entity} has no children to show"
     for p in peers.peers(ds, entity):
-        assert entity in peers.peers(ds, p)                        # being peers is mutual
+        assert entity in peers.peers(ds, p)  # being peers is mutual
 
 
 def test_a_new_city_builds_with_no_code_change(data_copy):
     """A made-up city with a source and three figures: its report builds, it is a peer of the
     other cities of its region, and it is ranked among them by hand-counted values."""
-    edit_csv(data_copy / "entities.csv", lambda d: pd.concat([d, pd.DataFrame([{
-        "entity_id": "sample_city", "name_en": "Sample City", "name_zh": "样例市", "level": "city",
-        "parent": "inner_mongolia", "note": "made up for a test"}])]))
-    edit_csv(data_copy / "sources.csv", lambda d: pd.concat([d, pd.DataFrame([{
-        "source_id": "s_sample_bulletin", "title": "样例市2022年科技经费投入统计公报",
-        "issuer": "样例市统计局", "publication_date": "2023-09-30", "type": "statistical_release",
-        "url": "https://example.org/sample"}])]))
-    rows = [("rd_expenditure", 2021, "year", "50", "100m_cny"),
-            ("rd_expenditure", 2022, "year", "60", "100m_cny"),
-            ("high_tech_enterprises", 2022, "year", "400", "count"),
-            ("patent_grants", 2024, "jan_sep", "4000", "count")]
-    edit_csv(data_copy / "observations.csv", lambda d: pd.concat([d, pd.DataFrame([{
-        "obs_id": f"o9{n:03d}", "entity": "sample_city", "indicator": ind, "year": str(y), "period": p,
-        "value": v, "unit": u, "source_id": "s_sample_bulletin", "locator": "表1", "confidence": "high"}
-        for n, (ind, y, p, v, u) in enumerate(rows)])]))
+    edit_csv(
+        data_copy / "entities.csv",
+        lambda d: pd.concat(
+            [
+                d,
+                pd.DataFrame(
+                    [
+                        {
+                            "entity_id": "sample_city",
+                            "name_en": "Sample City",
+                            "name_zh": "样例市",
+                            "level": "city",
+                            "parent": "inner_mongolia",
+                            "note": "made up for a test",
+                        }
+                    ]
+                ),
+            ]
+        ),
+    )
+    edit_csv(
+        data_copy / "sources.csv",
+        lambda d: pd.concat(
+            [
+                d,
+                pd.DataFrame(
+                    [
+                        {
+                            "source_id": "s_sample_bulletin",
+                            "title": "样例市2022年科技经费投入统计公报",
+                            "issuer": "样例市统计局",
+                            "publication_date": "2023-09-30",
+                            "type": "statistical_release",
+                            "url": "https://example.org/sample",
+                        }
+                    ]
+                ),
+            ]
+        ),
+    )
+    rows = [
+        ("rd_expenditure", 2021, "year", "50", "100m_cny"),
+        ("rd_expenditure", 2022, "year", "60", "100m_cny"),
+        ("high_tech_enterprises", 2022, "year", "400", "count"),
+        ("patent_grants", 2024, "jan_sep", "4000", "count"),
+    ]
+    edit_csv(
+        data_copy / "observations.csv",
+        lambda d: pd.concat(
+            [
+                d,
+                pd.DataFrame(
+                    [
+                        {
+                            "obs_id": f"o9{n:03d}",
+                            "entity": "sample_city",
+                            "indicator": ind,
+                            "year": str(y),
+                            "period": p,
+                            "value": v,
+                            "unit": u,
+                            "source_id": "s_sample_bulletin",
+                            "locator": "表1",
+                            "confidence": "high",
+                        }
+                        for n, (ind, y, p, v, u) in enumerate(rows)
+                    ]
+                ),
+            ]
+        ),
+    )
     ds = data.load(data_copy)
     assert advertised_years(ds) == YEARS
     rep = report.build_report(2024, "sample_city", data_dir=data_copy, memo=False)
@@ -128,8 +185,11 @@ def test_a_new_city_builds_with_no_code_change(data_copy):
     mine = t[t["focal"] & (t["period"] == "year")].set_index("indicator")
     part = t[t["focal"] & (t["period"] == "jan_sep")].set_index("indicator")
     # R&D 2022: Baotou 77.5 > Sample 60 > Hohhot 44.5 (bulletin; 52.4 city-reported) > Ordos 44.1
-    assert (mine.at["rd_expenditure", "year"], mine.at["rd_expenditure", "rank"],
-            mine.at["rd_expenditure", "n_ranked"]) == (2022, 2, 4)
+    assert (
+        mine.at["rd_expenditure", "year"],
+        mine.at["rd_expenditure", "rank"],
+        mine.at["rd_expenditure", "n_ranked"],
+    ) == (2022, 2, 4)
     assert (mine.at["rd_expenditure", "rank_best"], mine.at["rd_expenditure", "rank_worst"]) == (2, 2)
     # Jan–Sep 2024 grants: only Hohhot's 5787 is above 4000, among 8 listed + this city
     assert (part.at["patent_grants", "rank"], part.at["patent_grants", "n_ranked"]) == (2, 9)
@@ -141,5 +201,19 @@ def test_a_new_city_builds_with_no_code_change(data_copy):
     # the command line takes it too
     from analysis.cli import main
 
-    assert main(["scorecard", "--year", "2024", "--entity", "sample_city", "--data", str(data_copy),
-                 "--format", "csv"]) == 0
+    assert (
+        main(
+            [
+                "scorecard",
+                "--year",
+                "2024",
+                "--entity",
+                "sample_city",
+                "--data",
+                str(data_copy),
+                "--format",
+                "csv",
+            ]
+        )
+        == 0
+    )

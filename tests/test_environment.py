@@ -1,4 +1,5 @@
 """The environment is the locked one: every package uv.lock pins is installed at that version."""
+
 import tomllib
 from importlib import metadata
 
@@ -7,8 +8,11 @@ from conftest import ROOT
 
 def _locked() -> dict[str, str]:
     lock = tomllib.loads((ROOT / "uv.lock").read_text(encoding="utf-8"))
-    return {p["name"]: p["version"] for p in lock["package"]
-            if "version" in p and not p.get("source", {}).get("editable")}
+    return {
+        p["name"]: p["version"]
+        for p in lock["package"]
+        if "version" in p and not p.get("source", {}).get("editable")
+    }
 
 
 def _normal(name: str) -> str:
@@ -21,8 +25,11 @@ def test_every_locked_package_is_installed_at_its_locked_version():
     # the test extra and the book's stack must be among them (the lock covers what the tests use)
     for name in ("numpy", "pandas", "statsmodels", "scipy", "jupyter-book", "papermill", "nbval"):
         assert name in locked, name
-    wrong = {n: (v, installed.get(_normal(n))) for n, v in locked.items()
-             if _normal(n) in installed and installed[_normal(n)] != v}
+    wrong = {
+        n: (v, installed.get(_normal(n)))
+        for n, v in locked.items()
+        if _normal(n) in installed and installed[_normal(n)] != v
+    }
     missing = sorted(n for n in locked if _normal(n) not in installed)
     assert not wrong, f"installed versions differ from uv.lock (locked, installed): {wrong}"
     # packages only needed on other platforms (e.g. Windows' colorama) may be absent

@@ -1,6 +1,7 @@
 """Fault injection: what a careful user's machine does to a build (Excel files, kills, full disks,
 a second terminal), and what the build must do about it: keep the previous site or publish the
 new one, say so in one line, and recover at the next normal build."""
+
 import contextlib
 import io
 import json
@@ -21,6 +22,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
 # --------------------------------------------------------------------------- one CSV reader
+
 
 def _rewrite(path: Path, fn) -> None:
     path.write_text(fn(path.read_text(encoding="utf-8")), encoding="utf-8")
@@ -65,13 +67,19 @@ def _bom(data_dir):
 
 
 def _spaced_header(data_dir):
-    _rewrite(data_dir / "observations.csv", lambda t: t.replace("obs_id,entity,indicator,",
-                                                                "obs_id, entity , indicator ,", 1))
+    _rewrite(
+        data_dir / "observations.csv",
+        lambda t: t.replace("obs_id,entity,indicator,", "obs_id, entity , indicator ,", 1),
+    )
 
 
 def _huge_note(data_dir):
-    _set_cell(data_dir / "observations.csv", _first_row(data_dir / "observations.csv", "gdp"),
-              "note", "长" * 5_000_000)
+    _set_cell(
+        data_dir / "observations.csv",
+        _first_row(data_dir / "observations.csv", "gdp"),
+        "note",
+        "长" * 5_000_000,
+    )
 
 
 def _spaced_indicator(data_dir):
@@ -79,8 +87,12 @@ def _spaced_indicator(data_dir):
     _set_cell(obs, _first_row(obs, "patent_applications"), "indicator", "patent_applications ")
 
 
-VARIANTS = {"bom": _bom, "header_space": _spaced_header, "huge_note": _huge_note,
-            "indicator_space": _spaced_indicator}
+VARIANTS = {
+    "bom": _bom,
+    "header_space": _spaced_header,
+    "huge_note": _huge_note,
+    "indicator_space": _spaced_indicator,
+}
 
 
 @pytest.mark.parametrize("variant", sorted(VARIANTS))
@@ -91,17 +103,21 @@ def test_csv_variant_is_read_the_same_by_validation_loader_and_cache_keys(varian
     ds = _validates(data_copy)
     obs = data_copy / "observations.csv"
     if variant == "indicator_space":  # the loader stripped the cell: the row counts as patents
-        assert (ds.observations["indicator"] == "patent_applications").sum() == \
-            sum(",patent_applications," in ln for ln in
-                (digest.DATA_DIR / "observations.csv").read_text(encoding="utf-8").splitlines())
+        assert (ds.observations["indicator"] == "patent_applications").sum() == sum(
+            ",patent_applications," in ln
+            for ln in (digest.DATA_DIR / "observations.csv").read_text(encoding="utf-8").splitlines()
+        )
     if variant == "huge_note":
         assert ds.observations["note"].str.len().max() == 5_000_000
     patents_before = digest.inputs_digest(data_copy, ["patents"])
     rd_before = digest.inputs_digest(data_copy, ["rd"])
     row = _first_row(obs, "patent_applications") if variant != "indicator_space" else None
     if row is None:  # edit the very row whose indicator cell has the trailing space
-        row = next(ln.split(",")[0] for ln in obs.read_text(encoding="utf-8").splitlines()
-                   if ",patent_applications ," in ln)
+        row = next(
+            ln.split(",")[0]
+            for ln in obs.read_text(encoding="utf-8").splitlines()
+            if ",patent_applications ," in ln
+        )
     _set_cell(obs, row, "value", "123457")
     assert digest.inputs_digest(data_copy, ["patents"]) != patents_before
     assert digest.inputs_digest(data_copy, ["rd"]) == rd_before
@@ -110,7 +126,7 @@ def test_csv_variant_is_read_the_same_by_validation_loader_and_cache_keys(varian
 
 def test_reader_strips_and_names_problems(tmp_path):
     p = tmp_path / "t.csv"
-    p.write_bytes("\ufeff a , b \n 1 ,\" x, y \"\n\n2\n".encode("utf-8"))
+    p.write_bytes('\ufeff a , b \n 1 ," x, y "\n\n2\n'.encode("utf-8"))
     assert csvio.read_table(p) == (["a", "b"], [["1", "x, y"], ["2", ""]])
     p.write_text("a,b\n1,2,3\n", encoding="utf-8")
     with pytest.raises(DataError, match="row 2.*3 cells, the header 2"):
@@ -121,6 +137,7 @@ def test_reader_strips_and_names_problems(tmp_path):
 
 
 # --------------------------------------------------------------------------- cache files
+
 
 def _flip(path: Path, offset: int, bit: int = 0) -> None:
     raw = bytearray(path.read_bytes())
@@ -305,9 +322,14 @@ def test_second_build_told_not_to_wait_exits_with_one_clear_line(tmp_path):
 def test_ctrl_c_stops_a_stuck_kernel_within_seconds_and_cleans_up(tmp_path):
     site, cache_dir = _previous_site(tmp_path), tmp_path / "cache"
     env = {**os.environ}
-    proc = subprocess.Popen([sys.executable, str(SIM), "stuck", str(site), str(cache_dir)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # noqa: PLW1509
+    proc = subprocess.Popen(
+        [sys.executable, str(SIM), "stuck", str(site), str(cache_dir)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )  # noqa: PLW1509
     pid_file = tmp_path / "_build" / "kernel.pid"
     deadline = time.monotonic() + 90
     while not pid_file.exists() and time.monotonic() < deadline:
@@ -326,8 +348,7 @@ def test_ctrl_c_stops_a_stuck_kernel_within_seconds_and_cleans_up(tmp_path):
 
 
 @pytest.mark.slow
-def test_build_reads_every_csv_variant_and_recovers_from_a_damaged_cache(data_copy, tmp_path,
-                                                                         monkeypatch):
+def test_build_reads_every_csv_variant_and_recovers_from_a_damaged_cache(data_copy, tmp_path, monkeypatch):
     """All four variants at once through a real build; then the edit the issue saw ignored (a
     patent row whose indicator cell has a trailing space) re-executes the patents chapter, and a
     damaged cache entry and timings file are replaced, not fatal."""
@@ -337,8 +358,11 @@ def test_build_reads_every_csv_variant_and_recovers_from_a_damaged_cache(data_co
     site = tmp_path / "site" / "html"
     assert pipeline.build(out=site, data_dir=data_copy, progress=False) == 0
     obs = data_copy / "observations.csv"
-    row = next(ln.split(",")[0] for ln in obs.read_text(encoding="utf-8").splitlines()
-               if ",patent_applications ," in ln)
+    row = next(
+        ln.split(",")[0]
+        for ln in obs.read_text(encoding="utf-8").splitlines()
+        if ",patent_applications ," in ln
+    )
     _set_cell(obs, row, "value", "123457")
     # and the cache damaged meanwhile: timings.json truncated, one byte of a cached chapter flipped
     timings = tmp_path / "cache" / "timings.json"

@@ -1,5 +1,6 @@
 """Forecast rules: the pooled model's posterior by hand and by simulation, the too-short rule,
 the previous model-choice rule (kept for the calibration benchmark), determinism."""
+
 import math
 
 import numpy as np
@@ -10,8 +11,9 @@ from analysis import forecast
 
 def fc(values, years=None, unit="count", end=None, method="selected", **kw):
     years = years or list(range(2010, 2010 + len(values)))
-    return forecast.forecast_series("e", "i", unit, years, values, end or (years[-1] + 3 if years else 2030),
-                                    method=method, **kw)
+    return forecast.forecast_series(
+        "e", "i", unit, years, values, end or (years[-1] + 3 if years else 2030), method=method, **kw
+    )
 
 
 def test_pooled_posterior_by_hand():
@@ -41,9 +43,13 @@ def test_pooled_priors_by_hand():
     # Residual variances around each series' own drift: A 0.02 (1 df), C 0.08 (1 df), B none;
     # their geometric mean is 0.04 (the arithmetic one would be 0.05).
     e = math.exp
-    pri = forecast.pooled_priors([("x", "log", [2020, 2021, 2022], [1.0, e(0.1), e(0.4)]),
-                                  ("x", "log", [2020, 2021], [2.0, 2.0 * e(0.2)]),
-                                  ("x", "log", [2020, 2021, 2022], [3.0, 3.0, 3.0 * e(0.4)])])
+    pri = forecast.pooled_priors(
+        [
+            ("x", "log", [2020, 2021, 2022], [1.0, e(0.1), e(0.4)]),
+            ("x", "log", [2020, 2021], [2.0, 2.0 * e(0.2)]),
+            ("x", "log", [2020, 2021, 2022], [3.0, 3.0, 3.0 * e(0.4)]),
+        ]
+    )
     p = pri[("x", "log")]
     assert p.m0 == pytest.approx(0.2)
     s2 = (2 * 0.04 + forecast.PRIOR_DF * 0.04) / (2 + forecast.PRIOR_DF)
@@ -98,7 +104,7 @@ def test_three_observations_use_drift_not_evaluated():
 
 
 def test_rolling_origin_prefers_a_trend_on_a_trending_series():
-    f = fc([100 * 1.2 ** k for k in range(6)])
+    f = fc([100 * 1.2**k for k in range(6)])
     assert f.model == "log_linear"
     assert set(f.scores["model"]) == {"naive", "drift", "log_linear"}
     naive = f.scores.set_index("model").loc["naive", "mae"]
@@ -144,6 +150,7 @@ def test_probability_is_monotone_in_the_threshold():
 
 def test_entity_forecasts_cover_every_annual_series(ds):
     from analysis import data, growth
+
     obs = growth.analysis_observations(data.as_of(ds, 2024))
     fcs = forecast.entity_forecasts(obs, ds.indicators, "china", 2027)
     names = {f.indicator for f in fcs}
@@ -173,7 +180,7 @@ def test_joint_paths_match_the_bivariate_normal_of_a_random_walk():
 
     m = forecast.Pooled(scale="log")
     m.t_last, m.z_last, m.mn, m.kn = 2024, math.log(100.0), 0.05, 1e12
-    s2 = 0.1 ** 2
+    s2 = 0.1**2
     m.an = 1e7
     m.bn = m.an * s2
     m.df = 2 * m.an

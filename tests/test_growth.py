@@ -1,4 +1,5 @@
 """Growth rules on short, gappy series, checked by hand."""
+
 import math
 
 import pytest
@@ -9,7 +10,7 @@ from conftest import obs_frame
 
 def test_cagr_over_a_gap_uses_the_actual_years():
     assert growth.cagr(100, 121, 2019, 2021) == pytest.approx(0.10)
-    assert growth.cagr(100, 200, 2015, 2020) == pytest.approx(2 ** 0.2 - 1)
+    assert growth.cagr(100, 200, 2015, 2020) == pytest.approx(2**0.2 - 1)
 
 
 def test_cagr_undefined_cases():
@@ -24,8 +25,13 @@ def test_required_cagr():
 
 
 def test_no_rate_across_a_series_break():
-    s = obs_frame([{"year": 2016, "value": 4418, "basis": "old"}, {"year": 2019, "value": 3605, "basis": "new"},
-                   {"year": 2020, "value": 3533.7, "basis": "new"}])
+    s = obs_frame(
+        [
+            {"year": 2016, "value": 4418, "basis": "old"},
+            {"year": 2019, "value": 3605, "basis": "new"},
+            {"year": 2020, "value": 3533.7, "basis": "new"},
+        ]
+    )
     assert list(growth.comparable_segment(s)["year"]) == [2019, 2020]
     assert growth.period_cagr(s)["from_year"] == 2019
 

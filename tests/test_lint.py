@@ -1,4 +1,5 @@
 """The code is linted and formatted with ruff (settings in pyproject.toml)."""
+
 import subprocess
 import sys
 from pathlib import Path

@@ -1,5 +1,6 @@
 """Peers, children, benchmarks and the peer ranking: small hand-made trees and values whose ranks
 are counted by hand, plus the shipped data checked against what its sources say in words."""
+
 from types import SimpleNamespace
 
 import pandas as pd
@@ -9,25 +10,62 @@ from analysis import data, peers
 from analysis.errors import ParameterError
 
 # country c; provinces p1, p2; cities a, b, d in p1 and e in p2; zone z in a; a zone group g in p1
-TREE = [("c", "country", None), ("p1", "province", "c"), ("p2", "province", "c"),
-        ("a", "city", "p1"), ("b", "city", "p1"), ("g", "zone_group", "p1"), ("d", "city", "p1"),
-        ("e", "city", "p2"), ("z", "zone", "a")]
+TREE = [
+    ("c", "country", None),
+    ("p1", "province", "c"),
+    ("p2", "province", "c"),
+    ("a", "city", "p1"),
+    ("b", "city", "p1"),
+    ("g", "zone_group", "p1"),
+    ("d", "city", "p1"),
+    ("e", "city", "p2"),
+    ("z", "zone", "a"),
+]
 
 
 def dataset(obs_rows=(), conflicts=()):
-    ents = pd.DataFrame([{"entity_id": i, "name_en": i.upper(), "name_zh": i, "level": lv, "parent": p,
-                          "note": None} for i, lv, p in TREE])
-    inds = pd.DataFrame([
-        {"indicator_id": "x", "unit": "count", "measure": "stock", "direction": "higher"},
-        {"indicator_id": "r", "unit": "rank", "measure": "rank", "direction": "lower"},
-        {"indicator_id": "x_growth", "unit": "percent", "measure": "growth_rate", "direction": "higher"},
-    ])
-    obs = pd.DataFrame([{"obs_id": f"o{n:04d}", "period": "year", "qualifier": None, "unit": "count",
-                         "derived": False, "source_id": "s1", **r} for n, r in enumerate(obs_rows)],
-                       columns=["obs_id", "entity", "indicator", "year", "period", "value", "qualifier",
-                                "unit", "derived", "source_id"])
-    conf = pd.DataFrame(list(conflicts), columns=["conflict_id", "entity", "indicator", "years",
-                                                  "exclude_obs_ids"])
+    ents = pd.DataFrame(
+        [
+            {"entity_id": i, "name_en": i.upper(), "name_zh": i, "level": lv, "parent": p, "note": None}
+            for i, lv, p in TREE
+        ]
+    )
+    inds = pd.DataFrame(
+        [
+            {"indicator_id": "x", "unit": "count", "measure": "stock", "direction": "higher"},
+            {"indicator_id": "r", "unit": "rank", "measure": "rank", "direction": "lower"},
+            {"indicator_id": "x_growth", "unit": "percent", "measure": "growth_rate", "direction": "higher"},
+        ]
+    )
+    obs = pd.DataFrame(
+        [
+            {
+                "obs_id": f"o{n:04d}",
+                "period": "year",
+                "qualifier": None,
+                "unit": "count",
+                "derived": False,
+                "source_id": "s1",
+                **r,
+            }
+            for n, r in enumerate(obs_rows)
+        ],
+        columns=[
+            "obs_id",
+            "entity",
+            "indicator",
+            "year",
+            "period",
+            "value",
+            "qualifier",
+            "unit",
+            "derived",
+            "source_id",
+        ],
+    )
+    conf = pd.DataFrame(
+        list(conflicts), columns=["conflict_id", "entity", "indicator", "years", "exclude_obs_ids"]
+    )
     empty = pd.DataFrame()
     return data.Dataset(ents, inds, empty, obs, empty, conf)
 
@@ -45,6 +83,7 @@ DEFAULT = peers.PeerRule()
 
 # --------------------------------------------------------------------------- the entity tree
 
+
 def test_children_benchmarks_and_peers_follow_level_and_parent():
     ds = dataset()
     assert peers.children(ds, "p1") == ["a", "b", "g", "d"]
@@ -52,10 +91,10 @@ def test_children_benchmarks_and_peers_follow_level_and_parent():
     assert peers.children(ds, "z") == []
     assert peers.benchmarks(ds, "z") == ["a", "p1", "c"]
     assert peers.benchmarks(ds, "c") == []
-    assert peers.peers(ds, "a", DEFAULT) == ["b", "d"]       # not g (another level), not e (another parent)
+    assert peers.peers(ds, "a", DEFAULT) == ["b", "d"]  # not g (another level), not e (another parent)
     assert peers.peers(ds, "e", DEFAULT) == []
     assert peers.peers(ds, "p1", DEFAULT) == ["p2"]
-    assert peers.peers(ds, "c", DEFAULT) == []               # no parent: peers are other parentless countries
+    assert peers.peers(ds, "c", DEFAULT) == []  # no parent: peers are other parentless countries
 
 
 def test_peer_rule_from_configuration():
@@ -66,13 +105,16 @@ def test_peer_rule_from_configuration():
     assert peers.peer_rule({}) == DEFAULT
 
 
-@pytest.mark.parametrize("cfg, words", [
-    ({"match": ["level", "colour"]}, "colour"),
-    ({"lists": {"a": ["nowhere"]}}, "nowhere"),
-    ({"matches": ["level"]}, "unknown key"),
-    ({"match": []}, "peers: match"),
-    ("level", "mapping"),
-])
+@pytest.mark.parametrize(
+    "cfg, words",
+    [
+        ({"match": ["level", "colour"]}, "colour"),
+        ({"lists": {"a": ["nowhere"]}}, "nowhere"),
+        ({"matches": ["level"]}, "unknown key"),
+        ({"match": []}, "peers: match"),
+        ("level", "mapping"),
+    ],
+)
 def test_bad_peer_configuration_is_named(cfg, words):
     with pytest.raises(ParameterError, match=words) as exc:
         peers.peers(dataset(), "a", peers.peer_rule(cfg))
@@ -100,38 +142,44 @@ def test_headline_indicators_checked_against_indicators_csv():
 
 # --------------------------------------------------------------------------- ranking
 
+
 def rows_of(table, indicator="x"):
     t = table[table["indicator"] == indicator]
     return {r["entity"]: r for r in t.to_dict("records")}
 
 
 def test_rank_counts_better_values_by_direction():
-    ds = dataset([
-        {"entity": "a", "indicator": "x", "year": 2022, "value": 10},
-        {"entity": "b", "indicator": "x", "year": 2022, "value": 30},
-        {"entity": "d", "indicator": "x", "year": 2022, "value": 20},
-        {"entity": "a", "indicator": "r", "year": 2022, "value": 99, "unit": "rank"},
-        {"entity": "b", "indicator": "r", "year": 2022, "value": 60, "unit": "rank"},
-        {"entity": "d", "indicator": "r", "year": 2022, "value": 60, "unit": "rank"},
-    ])
+    ds = dataset(
+        [
+            {"entity": "a", "indicator": "x", "year": 2022, "value": 10},
+            {"entity": "b", "indicator": "x", "year": 2022, "value": 30},
+            {"entity": "d", "indicator": "x", "year": 2022, "value": 20},
+            {"entity": "a", "indicator": "r", "year": 2022, "value": 99, "unit": "rank"},
+            {"entity": "b", "indicator": "r", "year": 2022, "value": 60, "unit": "rank"},
+            {"entity": "d", "indicator": "r", "year": 2022, "value": 60, "unit": "rank"},
+        ]
+    )
     t = peers.peer_ranking(report(ds, "a"), members=["b", "d"])
     x = rows_of(t)
-    assert {e: x[e]["rank"] for e in x} == {"a": 3, "b": 1, "d": 2}   # 30 > 20 > 10
+    assert {e: x[e]["rank"] for e in x} == {"a": 3, "b": 1, "d": 2}  # 30 > 20 > 10
     assert x["a"]["focal"] and not x["b"]["focal"]
     assert x["a"]["n_ranked"] == 3 and x["a"]["n_members"] == 3
-    r = rows_of(t, "r")                                                 # a rank: lower is better
-    assert {e: r[e]["rank"] for e in r} == {"a": 3, "b": 1, "d": 1}     # equal values share a rank
+    r = rows_of(t, "r")  # a rank: lower is better
+    assert {e: r[e]["rank"] for e in r} == {"a": 3, "b": 1, "d": 1}  # equal values share a rank
 
 
 def test_conflicting_source_values_are_shown_and_give_a_rank_range():
     # b: 30 from s1 (used) and 5 from s2. a (10) is beaten by d (20) whatever b's value, and by b
     # only under 30: rank 2 at best, 3 at worst.
-    ds = dataset([
-        {"entity": "a", "indicator": "x", "year": 2022, "value": 10},
-        {"entity": "b", "indicator": "x", "year": 2022, "value": 30},
-        {"entity": "b", "indicator": "x", "year": 2022, "value": 5, "source_id": "s2"},
-        {"entity": "d", "indicator": "x", "year": 2022, "value": 20},
-    ], conflicts=[("b_x", "b", "x", "2021;2022", None)])
+    ds = dataset(
+        [
+            {"entity": "a", "indicator": "x", "year": 2022, "value": 10},
+            {"entity": "b", "indicator": "x", "year": 2022, "value": 30},
+            {"entity": "b", "indicator": "x", "year": 2022, "value": 5, "source_id": "s2"},
+            {"entity": "d", "indicator": "x", "year": 2022, "value": 20},
+        ],
+        conflicts=[("b_x", "b", "x", "2021;2022", None)],
+    )
     t = peers.peer_ranking(report(ds, "a", chosen_ids=["o0000", "o0001", "o0003"]), members=["b", "d"])
     x = rows_of(t)
     assert (x["a"]["rank"], x["a"]["rank_best"], x["a"]["rank_worst"]) == (3, 2, 3)
@@ -144,39 +192,46 @@ def test_conflicting_source_values_are_shown_and_give_a_rank_range():
 
 
 def test_rows_set_aside_by_a_conflict_do_not_count():
-    ds = dataset([
-        {"entity": "a", "indicator": "x", "year": 2022, "value": 10},
-        {"entity": "b", "indicator": "x", "year": 2022, "value": 30},
-        {"entity": "b", "indicator": "x", "year": 2022, "value": 5, "source_id": "s2"},
-    ], conflicts=[("b_x", "b", "x", "2022", "o0002")])
+    ds = dataset(
+        [
+            {"entity": "a", "indicator": "x", "year": 2022, "value": 10},
+            {"entity": "b", "indicator": "x", "year": 2022, "value": 30},
+            {"entity": "b", "indicator": "x", "year": 2022, "value": 5, "source_id": "s2"},
+        ],
+        conflicts=[("b_x", "b", "x", "2022", "o0002")],
+    )
     x = rows_of(peers.peer_ranking(report(ds, "a", chosen_ids=["o0000", "o0001"]), members=["b"]))
     assert (x["a"]["rank_best"], x["a"]["rank_worst"]) == (2, 2) and x["b"]["other_values"] == ""
 
 
 def test_comparison_year_is_the_latest_shared_one_and_periods_stay_apart():
-    ds = dataset([
-        {"entity": "a", "indicator": "x", "year": 2020, "value": 1},
-        {"entity": "a", "indicator": "x", "year": 2022, "value": 50},
-        {"entity": "b", "indicator": "x", "year": 2021, "value": 7},
-        {"entity": "b", "indicator": "x", "year": 2022, "value": 40},
-        {"entity": "b", "indicator": "x", "year": 2023, "value": 45},
-        {"entity": "b", "indicator": "x", "year": 2024, "value": 9, "period": "jan_sep"},
-        {"entity": "a", "indicator": "x", "year": 2024, "value": 12, "period": "jan_sep"},
-    ])
+    ds = dataset(
+        [
+            {"entity": "a", "indicator": "x", "year": 2020, "value": 1},
+            {"entity": "a", "indicator": "x", "year": 2022, "value": 50},
+            {"entity": "b", "indicator": "x", "year": 2021, "value": 7},
+            {"entity": "b", "indicator": "x", "year": 2022, "value": 40},
+            {"entity": "b", "indicator": "x", "year": 2023, "value": 45},
+            {"entity": "b", "indicator": "x", "year": 2024, "value": 9, "period": "jan_sep"},
+            {"entity": "a", "indicator": "x", "year": 2024, "value": 12, "period": "jan_sep"},
+        ]
+    )
     t = peers.peer_ranking(report(ds, "a"), members=["b"])
     full = t[t["period"] == "year"]
-    assert set(full["year"]) == {2022}                      # not 2023: a has no 2023 figure
+    assert set(full["year"]) == {2022}  # not 2023: a has no 2023 figure
     assert dict(zip(full["entity"], full["rank"])) == {"a": 1, "b": 2}
     part = t[t["period"] == "jan_sep"]
-    assert dict(zip(part["entity"], part["rank"])) == {"a": 1, "b": 2}   # 12 > 9, not compared with 40
+    assert dict(zip(part["entity"], part["rank"])) == {"a": 1, "b": 2}  # 12 > 9, not compared with 40
 
 
 def test_focal_without_a_shared_year_gets_a_plain_note():
-    ds = dataset([
-        {"entity": "a", "indicator": "x", "year": 2019, "value": 3},
-        {"entity": "b", "indicator": "x", "year": 2021, "value": 7},
-        {"entity": "d", "indicator": "x", "year": 2021, "value": 8},
-    ])
+    ds = dataset(
+        [
+            {"entity": "a", "indicator": "x", "year": 2019, "value": 3},
+            {"entity": "b", "indicator": "x", "year": 2021, "value": 7},
+            {"entity": "d", "indicator": "x", "year": 2021, "value": 8},
+        ]
+    )
     t = peers.peer_ranking(report(ds, "a"), members=["b", "d"])
     x = rows_of(t)
     assert pd.isna(x["a"]["rank"]) and pd.isna(x["a"]["value"])
@@ -187,12 +242,14 @@ def test_focal_without_a_shared_year_gets_a_plain_note():
 
 
 def test_only_indicators_a_peer_reports_and_not_growth_rates():
-    ds = dataset([
-        {"entity": "a", "indicator": "x", "year": 2022, "value": 3},
-        {"entity": "a", "indicator": "r", "year": 2022, "value": 3, "unit": "rank"},
-        {"entity": "b", "indicator": "x_growth", "year": 2022, "value": 7, "unit": "percent"},
-        {"entity": "a", "indicator": "x_growth", "year": 2022, "value": 9, "unit": "percent"},
-    ])
+    ds = dataset(
+        [
+            {"entity": "a", "indicator": "x", "year": 2022, "value": 3},
+            {"entity": "a", "indicator": "r", "year": 2022, "value": 3, "unit": "rank"},
+            {"entity": "b", "indicator": "x_growth", "year": 2022, "value": 7, "unit": "percent"},
+            {"entity": "a", "indicator": "x_growth", "year": 2022, "value": 9, "unit": "percent"},
+        ]
+    )
     assert peers.peer_ranking(report(ds, "a"), members=["b"]).empty
     # an entity without peers gets an empty table with the documented columns
     t = peers.peer_ranking(report(ds, "e"))
@@ -200,25 +257,28 @@ def test_only_indicators_a_peer_reports_and_not_growth_rates():
 
 
 def test_summary_puts_headline_indicators_first():
-    ds = dataset([
-        {"entity": "a", "indicator": "x", "year": 2022, "value": 3},
-        {"entity": "b", "indicator": "x", "year": 2022, "value": 4},
-        {"entity": "a", "indicator": "r", "year": 2022, "value": 3, "unit": "rank"},
-        {"entity": "b", "indicator": "r", "year": 2022, "value": 4, "unit": "rank"},
-    ])
+    ds = dataset(
+        [
+            {"entity": "a", "indicator": "x", "year": 2022, "value": 3},
+            {"entity": "b", "indicator": "x", "year": 2022, "value": 4},
+            {"entity": "a", "indicator": "r", "year": 2022, "value": 3, "unit": "rank"},
+            {"entity": "b", "indicator": "r", "year": 2022, "value": 4, "unit": "rank"},
+        ]
+    )
     t = peers.peer_ranking(report(ds, "a"), members=["b"])
-    assert peers.peer_summary(t, "a")["indicator"].tolist() == ["x", "r"]          # indicators.csv order
+    assert peers.peer_summary(t, "a")["indicator"].tolist() == ["x", "r"]  # indicators.csv order
     s = peers.peer_summary(t, "a", headline=["r"])
     assert s["indicator"].tolist() == ["r", "x"] and s["rank"].tolist() == [1, 2]
 
 
 # --------------------------------------------------------------------------- the shipped data
 
+
 def test_shipped_peers_are_the_other_cities_and_leagues_of_inner_mongolia(ds):
     ents = ds.entities.set_index("entity_id")
     city = "ordos_city"
     ps = peers.peers(ds, city)
-    assert len(ps) == 11                                   # Inner Mongolia has 12 cities and leagues
+    assert len(ps) == 11  # Inner Mongolia has 12 cities and leagues
     assert set(ents.loc[ps, "parent"]) == {ents.at[city, "parent"]}
     assert {"呼和浩特市", "包头市", "兴安盟", "锡林郭勒盟", "阿拉善盟"} <= set(ents.loc[ps, "name_zh"])
 
@@ -250,21 +310,27 @@ def _as_of(ds, year):
 
 def test_members_ranked_among_themselves_for_a_region_in_focus():
     # x: 2021 has a and b, 2022 has b and d -> 2022 (latest with two): d 9 > b 3. r: one member only.
-    ds = dataset([
-        {"entity": "a", "indicator": "x", "year": 2021, "value": 5},
-        {"entity": "b", "indicator": "x", "year": 2021, "value": 7},
-        {"entity": "b", "indicator": "x", "year": 2022, "value": 3},
-        {"entity": "d", "indicator": "x", "year": 2022, "value": 9},
-        {"entity": "a", "indicator": "r", "year": 2022, "value": 4, "unit": "rank"},
-    ])
+    ds = dataset(
+        [
+            {"entity": "a", "indicator": "x", "year": 2021, "value": 5},
+            {"entity": "b", "indicator": "x", "year": 2021, "value": 7},
+            {"entity": "b", "indicator": "x", "year": 2022, "value": 3},
+            {"entity": "d", "indicator": "x", "year": 2022, "value": 9},
+            {"entity": "a", "indicator": "r", "year": 2022, "value": 4, "unit": "rank"},
+        ]
+    )
     t = peers.member_ranking(report(ds, "p1"), peers.children(ds, "p1"))
     assert set(t["indicator"]) == {"x"} and set(t["year"]) == {2022}
     assert dict(zip(t["entity"], t["rank"])) == {"d": 1, "b": 2}
-    assert not t["focal"].any() and set(t["n_members"]) == {3}        # a, b, d; not g (another level)
+    assert not t["focal"].any() and set(t["n_members"]) == {3}  # a, b, d; not g (another level)
     # g, a group of zones, is ranked only against its own level
-    ds2 = dataset([{"entity": "g", "indicator": "x", "year": 2022, "value": 99},
-                   {"entity": "b", "indicator": "x", "year": 2022, "value": 3},
-                   {"entity": "d", "indicator": "x", "year": 2022, "value": 9}])
+    ds2 = dataset(
+        [
+            {"entity": "g", "indicator": "x", "year": 2022, "value": 99},
+            {"entity": "b", "indicator": "x", "year": 2022, "value": 3},
+            {"entity": "d", "indicator": "x", "year": 2022, "value": 9},
+        ]
+    )
     t2 = peers.member_ranking(report(ds2, "p1"), peers.children(ds2, "p1"))
     assert dict(zip(t2["entity"], t2["rank"])) == {"d": 1, "b": 2}
     with pytest.raises(ParameterError, match="unknown entity 'q'"):

@@ -1,4 +1,5 @@
 """The build: every chapter, reproducible output, failures that keep the previous site."""
+
 import filecmp
 import os
 import shutil
@@ -73,8 +74,11 @@ def _broken_notebook(tmp_path) -> Path:
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     params = nbformat.v4.new_code_cell("report_year = None")
     params.metadata["tags"] = ["parameters"]
-    nb.cells = [params, nbformat.v4.new_code_cell("x = 1"),
-                nbformat.v4.new_code_cell("raise ValueError('a deliberately broken cell')")]
+    nb.cells = [
+        params,
+        nbformat.v4.new_code_cell("x = 1"),
+        nbformat.v4.new_code_cell("raise ValueError('a deliberately broken cell')"),
+    ]
     path = tmp_path / "99_broken.ipynb"
     nbformat.write(nb, path)
     return path
@@ -148,8 +152,10 @@ def test_chapters_declare_their_data_and_a_patent_row_leaves_rd_cached(tmp_path,
     obs = data / "observations.csv"
     text = obs.read_text(encoding="utf-8")
     assert ",patent_applications,2021,year,,458," in text
-    obs.write_text(text.replace(",patent_applications,2021,year,,458,", ",patent_applications,2021,year,,459,"),
-                   encoding="utf-8")
+    obs.write_text(
+        text.replace(",patent_applications,2021,year,,458,", ",patent_applications,2021,year,,459,"),
+        encoding="utf-8",
+    )
     after = {k: pipeline.inputs_digest(data, families=v) for k, v in deps.items()}
     changed = {k for k in deps if before[k] != after[k]}
     assert "03_patents" in changed and "01_summary" in changed
@@ -183,8 +189,9 @@ def test_parallel_execution_never_changes_the_working_directory(tmp_path, monkey
     monkeypatch.setattr(pipeline, "CACHE_DIR", tmp_path / "cache")
     before = os.getcwd()
     out = tmp_path / "out"
-    stats = pipeline.execute_notebooks(notebooks, out, tmp_path / "dl", {"report_year": 2024},
-                                       jobs=2, force=True, progress=False)
+    stats = pipeline.execute_notebooks(
+        notebooks, out, tmp_path / "dl", {"report_year": 2024}, jobs=2, force=True, progress=False
+    )
     assert os.getcwd() == before and calls == []
     assert sorted(stats.executed) == ["nb0", "nb1"]
     for i, folder in enumerate(folders):
@@ -198,8 +205,15 @@ def test_a_notebook_past_its_time_limit_fails_the_build_naming_it(tmp_path, monk
     monkeypatch.setattr(pipeline, "CACHE_DIR", tmp_path / "cache")
     t0 = time.monotonic()
     with pytest.raises(pipeline.BuildError) as err:
-        pipeline.execute_notebooks([slow], tmp_path / "out", tmp_path / "dl", {"report_year": 2024},
-                                   force=True, progress=False, timeout=4)
+        pipeline.execute_notebooks(
+            [slow],
+            tmp_path / "out",
+            tmp_path / "dl",
+            {"report_year": 2024},
+            force=True,
+            progress=False,
+            timeout=4,
+        )
     assert time.monotonic() - t0 < 60
     msg = str(err.value)
     assert "98_stuck.ipynb" in msg and "time limit of 4 s" in msg and "in cell 3 " in msg

@@ -1,4 +1,5 @@
 """The scorecard rules, at and around every threshold."""
+
 import math
 
 import pandas as pd
@@ -9,20 +10,45 @@ from analysis.forecast import forecast_series
 from conftest import obs_frame
 
 
-@pytest.mark.parametrize("ratio,status", [
-    (1.5, "on_track"), (0.95, "on_track"), (0.9499, "moderate"), (0.60, "moderate"),
-    (0.5999, "insufficient"), (0.0, "insufficient"), (-0.0001, "moving_away"), (math.nan, "insufficient_data"),
-])
+@pytest.mark.parametrize(
+    "ratio,status",
+    [
+        (1.5, "on_track"),
+        (0.95, "on_track"),
+        (0.9499, "moderate"),
+        (0.60, "moderate"),
+        (0.5999, "insufficient"),
+        (0.0, "insufficient"),
+        (-0.0001, "moving_away"),
+        (math.nan, "insufficient_data"),
+    ],
+)
 def test_eurostat_categories(ratio, status):
     assert targets.assess_ratio(ratio) == status
 
 
 def target(**kw):
-    base = {"target_id": "t", "entity": "e", "indicator": "i", "kind": "level", "comparator": ">=",
-            "target_value": 200.0, "unit": "count", "baseline_year": pd.NA, "baseline_value": pd.NA,
-            "period_start": pd.NA, "target_year": 2024, "theme": "x", "name_en": "n", "name_zh": "名",
-            "source_id": "s", "locator": "l", "status_claim": None, "status_claim_source": None,
-            "status_claim_locator": None}
+    base = {
+        "target_id": "t",
+        "entity": "e",
+        "indicator": "i",
+        "kind": "level",
+        "comparator": ">=",
+        "target_value": 200.0,
+        "unit": "count",
+        "baseline_year": pd.NA,
+        "baseline_value": pd.NA,
+        "period_start": pd.NA,
+        "target_year": 2024,
+        "theme": "x",
+        "name_en": "n",
+        "name_zh": "名",
+        "source_id": "s",
+        "locator": "l",
+        "status_claim": None,
+        "status_claim_source": None,
+        "status_claim_locator": None,
+    }
     return {**base, **kw}
 
 
@@ -50,12 +76,18 @@ def test_eurostat_required_growth_is_from_the_base_year():
 
 def test_eurostat_on_track_and_moderate_by_hand():
     # 100 (2020) → 125 (2022): 11.80% a year; needed 18.92% → R = 0.625 → moderate
-    r = targets.assess_target(target(baseline_year=2020),
-                              obs_frame([{"year": 2020, "value": 100}, {"year": 2022, "value": 125}]), 2022)
+    r = targets.assess_target(
+        target(baseline_year=2020),
+        obs_frame([{"year": 2020, "value": 100}, {"year": 2022, "value": 125}]),
+        2022,
+    )
     assert r["ratio"] == pytest.approx(0.6235, abs=1e-3) and r["status"] == "moderate"
     # 100 → 144 (2022): 20% a year ≥ 95% of 18.92% → on track
-    r = targets.assess_target(target(baseline_year=2020),
-                              obs_frame([{"year": 2020, "value": 100}, {"year": 2022, "value": 144}]), 2022)
+    r = targets.assess_target(
+        target(baseline_year=2020),
+        obs_frame([{"year": 2020, "value": 100}, {"year": 2022, "value": 144}]),
+        2022,
+    )
     assert r["ratio"] == pytest.approx(0.20 / 0.189207, abs=1e-4) and r["status"] == "on_track"
 
 
@@ -76,9 +108,17 @@ def test_stale_data_is_insufficient_data():
 
 
 def test_inconsistent_and_doubtful_values_stay_out():
-    obs = obs_frame([{"year": 2020, "value": 34.06, "derived": True,
-                      "note": "No whole number is consistent with the growth rate as rounded"},
-                     {"year": 2021, "value": 109}])
+    obs = obs_frame(
+        [
+            {
+                "year": 2020,
+                "value": 34.06,
+                "derived": True,
+                "note": "No whole number is consistent with the growth rate as rounded",
+            },
+            {"year": 2021, "value": 109},
+        ]
+    )
     assert targets.assess_target(target(), obs, 2021)["status"] == "insufficient_data"
     low = obs_frame([{"year": 2019, "value": 104, "confidence": "low"}, {"year": 2021, "value": 170}])
     assert targets.assess_target(target(), low, 2021)["status"] == "insufficient_data"
@@ -109,7 +149,9 @@ def test_moving_away():
 
 def test_rank_target_lower_is_better():
     t = target(kind="rank", comparator="<=", target_value=100.0)
-    improving = obs_frame([{"year": 2020, "value": 170}, {"year": 2022, "value": 130}])  # -12.6%/yr vs -12.3% needed
+    improving = obs_frame(
+        [{"year": 2020, "value": 170}, {"year": 2022, "value": 130}]
+    )  # -12.6%/yr vs -12.3% needed
     r = targets.assess_target(t, improving, 2022)
     assert r["ratio"] > 0.95 and r["status"] == "on_track"
     worsening = obs_frame([{"year": 2020, "value": 120}, {"year": 2022, "value": 130}])
@@ -118,23 +160,36 @@ def test_rank_target_lower_is_better():
 
 def test_cumulative_target_sums_the_additions():
     t = target(kind="cumulative", target_value=90.0, period_start=2022, indicator="new")
-    obs = obs_frame([{"indicator": "new", "year": 2022, "value": 30}, {"indicator": "new", "year": 2023, "value": 35},
-                     {"indicator": "new", "year": 2024, "value": 20}])
+    obs = obs_frame(
+        [
+            {"indicator": "new", "year": 2022, "value": 30},
+            {"indicator": "new", "year": 2023, "value": 35},
+            {"indicator": "new", "year": 2024, "value": 20},
+        ]
+    )
     r = targets.assess_target(t, obs, 2024)
     assert r["latest_value"] == 85 and r["status"] == "not_achieved"
-    obs_more = obs_frame([{"indicator": "new", "year": 2022, "value": 50}, {"indicator": "new", "year": 2023, "value": 45}])
+    obs_more = obs_frame(
+        [{"indicator": "new", "year": 2022, "value": 50}, {"indicator": "new", "year": 2023, "value": 45}]
+    )
     assert targets.assess_target(t, obs_more, 2024)["status"] == "achieved"  # met even with 2024 missing
-    gap = obs_frame([{"indicator": "new", "year": 2022, "value": 30}, {"indicator": "new", "year": 2024, "value": 20}])
+    gap = obs_frame(
+        [{"indicator": "new", "year": 2022, "value": 30}, {"indicator": "new", "year": 2024, "value": 20}]
+    )
     assert targets.assess_target(t, gap, 2024)["status"] == "not_reported"
     # ahead: 30 and 30 a year so far vs (90 − 60) / 1 = 30 needed → R = 100% → on track
-    two = obs_frame([{"indicator": "new", "year": 2022, "value": 30}, {"indicator": "new", "year": 2023, "value": 30}])
+    two = obs_frame(
+        [{"indicator": "new", "year": 2022, "value": 30}, {"indicator": "new", "year": 2023, "value": 30}]
+    )
     r = targets.assess_target(t, two, 2023)
     assert r["ratio"] == pytest.approx(1.0) and r["status"] == "on_track"
     # one year reported is not enough for a status
     one = obs_frame([{"indicator": "new", "year": 2022, "value": 30}])
     assert targets.assess_target(t, one, 2022)["status"] == "insufficient_data"
     # met early: achieved, not "on track with R = ∞"
-    early = obs_frame([{"indicator": "new", "year": 2022, "value": 60}, {"indicator": "new", "year": 2023, "value": 40}])
+    early = obs_frame(
+        [{"indicator": "new", "year": 2022, "value": 60}, {"indicator": "new", "year": 2023, "value": 40}]
+    )
     r = targets.assess_target(t, early, 2023)
     assert r["status"] == "achieved" and "met early" in r["rule"] and r["p_meet"] == 1.0
 
@@ -154,8 +209,15 @@ def test_annual_minimum():
 
 
 def test_claim_used_only_when_the_data_cannot_decide():
-    t = target(kind="multiple_of_baseline", target_value=2.0, baseline_year=2020, target_year=2025,
-               status_claim="achieved early", status_claim_source="s2", status_claim_locator="q")
+    t = target(
+        kind="multiple_of_baseline",
+        target_value=2.0,
+        baseline_year=2020,
+        target_year=2025,
+        status_claim="achieved early",
+        status_claim_source="s2",
+        status_claim_locator="q",
+    )
     no_base = obs_frame([{"year": 2024, "value": 330}])
     r = targets.assess_target(t, no_base, 2024)
     assert r["status"] == "claimed_achieved" and r["latest_value"] == 330 and pd.isna(r["target_value"])
@@ -184,6 +246,7 @@ def test_share_probability_has_no_mass_above_100():
 
 def test_shipped_scorecard_covers_every_target(ds):
     from analysis.report import build_report
+
     rep = build_report(2024, ds=ds)
     adopted = ds.targets[ds.targets["adopted_year"] <= 2024]
     assert set(rep.card["target_id"]) == set(adopted["target_id"])  # plans adopted later wait
@@ -197,6 +260,7 @@ def test_shipped_scorecard_as_of_2021_by_hand(ds):
     """Tech SMEs in the zone: 109 in 2021 (baseline year 2021); the 2020 stock derived from
     '同比增长220%' is not a whole number and stays out, so there is no growth rate: insufficient data."""
     from analysis.report import build_report
+
     row = build_report(2021, ds=ds).card.set_index("target_id").loc["htz_tech_smes_200"]
     assert row["latest_value"] == 109 and row["latest_year"] == 2021
     assert row["status"] == "insufficient_data" and pd.isna(row["actual_cagr"])
@@ -205,16 +269,22 @@ def test_shipped_scorecard_as_of_2021_by_hand(ds):
 
 def test_shipped_scorecard_groups_by_plan_and_gives_every_probability(ds):
     from analysis.report import build_report
+
     card = build_report(2024, ds=ds).card
     assert card["plan"].notna().all() and card["plan"].nunique() >= 4
     # every target still ahead with at least two values in its series has a probability
-    ahead = card[(card["target_year"] > 2024) & card["kind"].isin(["level", "share"])
-                 & card["target_value"].notna()]
+    ahead = card[
+        (card["target_year"] > 2024) & card["kind"].isin(["level", "share"]) & card["target_value"].notna()
+    ]
     for r in ahead.to_dict("records"):
-        n = len(ds.observations[(ds.observations["entity"] == r["entity"])
-                                & (ds.observations["indicator"] == r["indicator"])
-                                & (ds.observations["period"] == "year")
-                                & (ds.observations["year"] <= 2024)])
+        n = len(
+            ds.observations[
+                (ds.observations["entity"] == r["entity"])
+                & (ds.observations["indicator"] == r["indicator"])
+                & (ds.observations["period"] == "year")
+                & (ds.observations["year"] <= 2024)
+            ]
+        )
         if n >= 3:
             assert not pd.isna(r["p_meet"]), r["target_id"]
 
@@ -225,8 +295,9 @@ def test_method_text_names_the_rules():
 
 
 def test_probability_table_says_why_there_is_none(ds):
-    from analysis.views import forecasts as views
     from analysis.report import build_report
+    from analysis.views import forecasts as views
+
     t = views.probability_table(build_report(2024, ds=ds))
     doubling = t[t["Target"].str.contains("“十四五”高新技术企业倍增")]
     assert doubling["P(meet target)"].iloc[0].startswith("none: the level to reach is unknown")
@@ -245,15 +316,17 @@ def test_status_and_probability_never_contradict_on_a_grid(pooled):
     import numpy as np
 
     from analysis.forecast import pooled_priors
+
     bad = []
     for growth, noise, n, tgt_mult, gap in itertools.product(
-            (-0.10, -0.02, 0.0, 0.05, 0.12, 0.25), (0.02, 0.05, 0.15), (2, 3, 5),
-            (0.8, 1.2, 1.6, 2.5), (1, 2)):
+        (-0.10, -0.02, 0.0, 0.05, 0.12, 0.25), (0.02, 0.05, 0.15), (2, 3, 5), (0.8, 1.2, 1.6, 2.5), (1, 2)
+    ):
         rng = np.random.default_rng(int(1000 * (growth + 1)) + int(100 * noise) + n)
         years = [2024 - gap * k for k in range(n)][::-1]
 
-        def path(g):
+        def path(g, years=years, rng=rng, noise=noise):
             return [100 * (1 + g) ** (y - years[0]) * float(np.exp(rng.normal(0, noise))) for y in years]
+
         vals = path(growth)
         prior = None
         if pooled:
@@ -265,6 +338,7 @@ def test_status_and_probability_never_contradict_on_a_grid(pooled):
         fc = forecast_series("e", "i", "count", years, vals, 2028, prior=prior)
         r = targets.assess_target(t, obs, 2024, {("e", "i"): fc})
         if (r["status"] == "on_track" and r["p_meet"] < 0.3) or (
-                r["status"] == "moving_away" and r["p_meet"] > 0.7):
+            r["status"] == "moving_away" and r["p_meet"] > 0.7
+        ):
             bad.append((growth, noise, n, tgt_mult, gap, r["status"], round(r["p_meet"], 3)))
     assert not bad, bad

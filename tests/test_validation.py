@@ -1,4 +1,5 @@
 """The validator rejects each kind of bad input with the file, the row and the column; exit 2."""
+
 import contextlib
 import io
 import subprocess
@@ -27,8 +28,11 @@ def problems_for(data_dir):
 
 
 def only(problems, file, row, column, contains):
-    hits = [p for p in problems if p.file.endswith(file) and p.row == row and p.column == column
-            and contains in p.message]
+    hits = [
+        p
+        for p in problems
+        if p.file.endswith(file) and p.row == row and p.column == column and contains in p.message
+    ]
     assert hits, f"expected {file} row {row} column {column} '{contains}', got: {[str(p) for p in problems]}"
     return hits[0]
 
@@ -44,9 +48,11 @@ def test_missing_column(data_copy):
 
 def set_cell(path, index, column, value):
     """Write `value` into one cell (DataFrame row `index`, i.e. spreadsheet row index + 2)."""
+
     def f(d):
         d.loc[index, column] = value
         return d
+
     edit_csv(path, f)
 
 
@@ -65,8 +71,9 @@ CELL_CASES = [
 ]
 
 
-@pytest.mark.parametrize("table,index,column,bad,row,named,words", CELL_CASES,
-                         ids=[f"{c[0]}-{c[2]}-{c[3]}" for c in CELL_CASES])
+@pytest.mark.parametrize(
+    "table,index,column,bad,row,named,words", CELL_CASES, ids=[f"{c[0]}-{c[2]}-{c[3]}" for c in CELL_CASES]
+)
 def test_bad_cell(data_copy, table, index, column, bad, row, named, words):
     set_cell(data_copy / f"{table}.csv", index, column, bad)
     only(problems_for(data_copy), f"{table}.csv", row, named, words)
@@ -81,6 +88,7 @@ def test_duplicate_row(data_copy):
         dup = d.iloc[[3]].copy()
         dup["obs_id"] = "o9999"
         return __import__("pandas").concat([d, dup], ignore_index=True)
+
     edit_csv(data_copy / "observations.csv", f)
     problems = problems_for(data_copy)
     n = len(__import__("pandas").read_csv(data_copy / "observations.csv"))
@@ -106,6 +114,7 @@ def test_every_problem_is_reported_at_once(data_copy):
         d.loc[0, "value"] = "x"
         d.loc[1, "year"] = "y"
         return d
+
     edit_csv(data_copy / "observations.csv", f)
     rows = {(p.row, p.column) for p in problems_for(data_copy)}
     assert {(2, "value"), (3, "year")} <= rows
@@ -125,6 +134,7 @@ def test_cli_validate_bad_data_exits_2_without_traceback(data_copy):
     def f(d):
         d.loc[0, "year"] = "2021年"
         return d
+
     edit_csv(data_copy / "observations.csv", f)
     r = run_cli("validate", "--data", str(data_copy))
     assert r.returncode == 2
@@ -162,5 +172,7 @@ def test_bad_data_never_half_builds_a_site(tmp_path):
     assert status == 2
     assert "observations.csv, row" in err.getvalue() and "column 'value'" in err.getvalue()
     assert "Traceback" not in err.getvalue()
-    assert [p.name for p in site.iterdir()] == ["index.html"] and (site / "index.html").read_text() == "previous site"
+    assert [p.name for p in site.iterdir()] == ["index.html"] and (
+        site / "index.html"
+    ).read_text() == "previous site"
     assert not list(tmp_path.glob(".staging-*"))

@@ -1,4 +1,5 @@
 """Chapter values computed from the data (what the prose and tables of the book state)."""
+
 import pytest
 
 from analysis.report import build_report
@@ -45,7 +46,7 @@ def test_rd_target_follows_the_as_of_rule(ds):
 def test_growth_claim_bound(rep2024):
     c = patents.growth_claim_check(rep2024, "ordos_htz")
     # 'over 30% a year since 2017' with 458 applications in 2021 → at most 458 / 1.3^4 in 2017
-    assert c["patent_applications_max_start"] == pytest.approx(458 / 1.3 ** 4)
+    assert c["patent_applications_max_start"] == pytest.approx(458 / 1.3**4)
     assert not c["checkable"]  # no 2017 count in the sources
 
 
@@ -119,7 +120,8 @@ def test_rd_paragraphs_name_whose_target_it_is(rep2024):
     assert p["levels_sentence"] == "The latest R&D intensity of Ordos City (鄂尔多斯市) is 0.91% (2023)."
     assert p["growth_paragraph"].startswith(
         "The target of an R&D intensity of at least 2.5% by 2024 is that of Ordos High-tech Industrial "
-        "Development Zone (鄂尔多斯高新技术产业开发区), not of Ordos City (鄂尔多斯市)")
+        "Development Zone (鄂尔多斯高新技术产业开发区), not of Ordos City (鄂尔多斯市)"
+    )
     assert f"grow {100 * (2.5 / 0.91 - 1):.1f}% a year" in p["growth_paragraph"]
 
 

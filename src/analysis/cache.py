@@ -13,6 +13,7 @@ content that is checked on read. A damaged file is discarded with a one-line not
 
 Standard library only.
 """
+
 from __future__ import annotations
 
 import hashlib

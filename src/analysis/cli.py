@@ -3,6 +3,7 @@
 A thin layer over the same functions the notebooks call. Bad data or bad parameters exit with
 status 2 and a message that says what is wrong and what is valid; never a traceback.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,8 +29,12 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--data", default=DEFAULT_DATA, help="data directory (default: data/)")
 
     def common(sp, entity_default):
-        sp.add_argument("--year", type=_int_arg("year"), default=None,
-                        help="report year: use only data up to this year (default: latest full year)")
+        sp.add_argument(
+            "--year",
+            type=_int_arg("year"),
+            default=None,
+            help="report year: use only data up to this year (default: latest full year)",
+        )
         sp.add_argument("--entity", default=entity_default, help="entity id (see data/entities.csv)")
         sp.add_argument("--format", choices=("table", "csv", "json"), default="table")
         sp.add_argument("--data", default=DEFAULT_DATA, help=argparse.SUPPRESS)
@@ -38,8 +43,12 @@ def _parser() -> argparse.ArgumentParser:
     common(s, None)
     f = sub.add_parser("forecast", help="forecasts for every series of an entity")
     common(f, None)
-    f.add_argument("--horizon", type=_int_arg("horizon"), default=None,
-                   help="years beyond the report year (default: report.yml)")
+    f.add_argument(
+        "--horizon",
+        type=_int_arg("horizon"),
+        default=None,
+        help="years beyond the report year (default: report.yml)",
+    )
 
     b = sub.add_parser("build", help="execute the notebooks and build the HTML book")
     b.add_argument("--year", type=_int_arg("year"), default=None)
@@ -48,22 +57,34 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--jobs", type=int, default=None, help="notebooks executed at once (default: cores)")
     b.add_argument("--force", action="store_true", help="re-execute every notebook (ignore the cache)")
     b.add_argument("--out", default=None, help="site directory (default: _build/html)")
-    b.add_argument("--timeout", type=float, default=None,
-                   help="seconds one notebook may run before the build fails (default: report.yml)")
+    b.add_argument(
+        "--timeout",
+        type=float,
+        default=None,
+        help="seconds one notebook may run before the build fails (default: report.yml)",
+    )
     b.add_argument("--data", default=DEFAULT_DATA, help="data directory (default: data/)")
-    b.add_argument("--no-wait", action="store_true",
-                   help="exit at once if another build is writing the same site (default: wait)")
+    b.add_argument(
+        "--no-wait",
+        action="store_true",
+        help="exit at once if another build is writing the same site (default: wait)",
+    )
 
-    r = sub.add_parser("refresh-notebooks",
-                       help="re-execute notebooks/ in place with default parameters (committed outputs)")
-    r.add_argument("--check", action="store_true",
-                   help="only check that the committed outputs are current; exit 1 if stale")
+    r = sub.add_parser(
+        "refresh-notebooks", help="re-execute notebooks/ in place with default parameters (committed outputs)"
+    )
+    r.add_argument(
+        "--check",
+        action="store_true",
+        help="only check that the committed outputs are current; exit 1 if stale",
+    )
     pp = sub.add_parser("pdf", help="print a built site to one PDF (cover, contents, page numbers)")
     pp.add_argument("--site", default=None, help="site directory built by `make book` (default: _build/html)")
     pp.add_argument("--out", default=None, help="PDF to write (default: _build/pdf/report.pdf)")
     pp.add_argument("--chromium", default=None, help="Chromium executable (default: chromium on PATH)")
-    pp.add_argument("--keep-html", action="store_true",
-                    help="keep the joined HTML that was printed, beside the PDF")
+    pp.add_argument(
+        "--keep-html", action="store_true", help="keep the joined HTML that was printed, beside the PDF"
+    )
     return p
 
 
@@ -72,7 +93,8 @@ def _int_arg(name):
         try:
             return int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{name} must be a whole number, not {text!r}")
+            raise argparse.ArgumentTypeError(f"{name} must be a whole number, not {text!r}") from None
+
     return parse
 
 
@@ -93,13 +115,32 @@ def cmd_scorecard(args) -> int:
     rep = build_report(args.year, args.entity, None, data_dir=args.data)
     card = rep.card if args.entity is None else rep.card[rep.card["entity"] == args.entity]
     if args.format == "table":
-        cols = ["target_id", "entity", "target_value", "unit", "target_year", "latest_year",
-                "latest_value", "required_cagr", "actual_cagr", "ratio", "p_meet", "status_label"]
+        cols = [
+            "target_id",
+            "entity",
+            "target_value",
+            "unit",
+            "target_year",
+            "latest_year",
+            "latest_value",
+            "required_cagr",
+            "actual_cagr",
+            "ratio",
+            "p_meet",
+            "status_label",
+        ]
         view = card[cols].copy()
         for c in ("required_cagr", "actual_cagr", "ratio", "p_meet"):
             view[c] = (view[c].astype(float) * 100).round(1)
-        view = view.rename(columns={"required_cagr": "req_cagr_%", "actual_cagr": "act_cagr_%",
-                                    "ratio": "R_%", "p_meet": "P(meet)_%", "status_label": "status"})
+        view = view.rename(
+            columns={
+                "required_cagr": "req_cagr_%",
+                "actual_cagr": "act_cagr_%",
+                "ratio": "R_%",
+                "p_meet": "P(meet)_%",
+                "status_label": "status",
+            }
+        )
         _print(view, "table", f"Scorecard for {rep.year} (data as of {rep.year}; {len(card)} targets)")
         counts = card["status_label"].value_counts()
         print("\n" + "; ".join(f"{k}: {v}" for k, v in counts.items()))
@@ -117,32 +158,47 @@ def cmd_forecast(args) -> int:
     table, paths = forecast.forecast_table(fcs), forecast.paths_table(fcs)
     if args.format == "table":
         ok = table[table["status"] == "ok"]
-        _print(ok[["indicator", "n_obs", "first_year", "last_year", "model", "mae", "mase", "rule"]],
-               "table", f"Forecasts for {rep.entity}, data as of {rep.year}, to {rep.year + rep.horizon}")
+        _print(
+            ok[["indicator", "n_obs", "first_year", "last_year", "model", "mae", "mase", "rule"]],
+            "table",
+            f"Forecasts for {rep.entity}, data as of {rep.year}, to {rep.year + rep.horizon}",
+        )
         print()
-        _print(paths.drop(columns=["entity"]), "table", "Point forecasts with 80% and 95% prediction intervals")
+        _print(
+            paths.drop(columns=["entity"]), "table", "Point forecasts with 80% and 95% prediction intervals"
+        )
         short = table[table["status"] != "ok"]
         if len(short):
             print(f"\nNot modelled ({len(short)} series):")
             for indicator, rule in zip(short["indicator"], short["rule"]):
                 print(f"  {indicator}: {rule}")
     else:
-        out = table.merge(paths, on=["entity", "indicator", "unit"], how="left",
-                          suffixes=("", "_path")).drop(columns=["model_path"])
+        out = table.merge(paths, on=["entity", "indicator", "unit"], how="left", suffixes=("", "_path")).drop(
+            columns=["model_path"]
+        )
         _print(out, args.format)
     return 0
 
 
 def cmd_build(args) -> int:
     from analysis import pipeline
-    return pipeline.build(year=args.year, entity=args.entity, horizon=args.horizon,
-                          jobs=args.jobs, force=args.force, out=args.out, data_dir=args.data,
-                          wait_for_lock=not args.no_wait,
-                          **({"timeout": args.timeout} if args.timeout else {}))
+
+    return pipeline.build(
+        year=args.year,
+        entity=args.entity,
+        horizon=args.horizon,
+        jobs=args.jobs,
+        force=args.force,
+        out=args.out,
+        data_dir=args.data,
+        wait_for_lock=not args.no_wait,
+        **({"timeout": args.timeout} if args.timeout else {}),
+    )
 
 
 def cmd_refresh(args) -> int:
     from analysis import pipeline
+
     return pipeline.refresh_notebooks(check=args.check)
 
 
@@ -157,15 +213,24 @@ def cmd_validate(args) -> int:
 def cmd_pdf(args) -> int:
     from analysis import pdf
 
-    out = pdf.build_pdf(site=_Path(args.site) if args.site else pdf.SITE_DIR,
-                        out=_Path(args.out) if args.out else pdf.PDF_OUT,
-                        chromium=args.chromium, keep_html=args.keep_html)
+    out = pdf.build_pdf(
+        site=_Path(args.site) if args.site else pdf.SITE_DIR,
+        out=_Path(args.out) if args.out else pdf.PDF_OUT,
+        chromium=args.chromium,
+        keep_html=args.keep_html,
+    )
     print(f"Wrote {out}")
     return 0
 
 
-COMMANDS = {"validate": cmd_validate, "scorecard": cmd_scorecard, "forecast": cmd_forecast,
-            "build": cmd_build, "refresh-notebooks": cmd_refresh, "pdf": cmd_pdf}
+COMMANDS = {
+    "validate": cmd_validate,
+    "scorecard": cmd_scorecard,
+    "forecast": cmd_forecast,
+    "build": cmd_build,
+    "refresh-notebooks": cmd_refresh,
+    "pdf": cmd_pdf,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,6 +3,7 @@
 Standard library and PyYAML only, so that the command line's fast paths stay light. Every module
 that needs a default entity, horizon or time limit reads it from here; none writes an id itself.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -38,9 +39,11 @@ def load(path: str | Path = CONFIG_FILE) -> ReportConfig:
         raise ParameterError(f"{path.name}: 'default_entity' must name an entity of data/entities.csv")
     known = {"default_entity", "default_horizon", "notebook_timeout"}
     try:
-        return ReportConfig(default_entity=raw["default_entity"],
-                            default_horizon=int(raw.get("default_horizon", 3)),
-                            notebook_timeout=float(raw.get("notebook_timeout", 600)),
-                            extra={k: v for k, v in raw.items() if k not in known})
+        return ReportConfig(
+            default_entity=raw["default_entity"],
+            default_horizon=int(raw.get("default_horizon", 3)),
+            notebook_timeout=float(raw.get("notebook_timeout", 600)),
+            extra={k: v for k, v in raw.items() if k not in known},
+        )
     except (TypeError, ValueError) as exc:
         raise ParameterError(f"{path.name}: {exc}") from None

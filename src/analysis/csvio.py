@@ -11,6 +11,7 @@ through :func:`read_table`, so what ``validate`` accepts the build handles ident
 
 Standard library only: the build's up-to-date check imports this before pandas.
 """
+
 from __future__ import annotations
 
 import csv
@@ -40,16 +41,20 @@ def decode(raw: bytes, name: str) -> str:
         line = raw[: exc.start].count(b"\n") + 1
         try:
             raw.decode("gbk")
-            hint = ("it decodes as GBK (GB2312), the encoding Chinese spreadsheet software such as "
-                    "Excel or WPS often uses: save it again as 'CSV UTF-8'")
+            hint = (
+                "it decodes as GBK (GB2312), the encoding Chinese spreadsheet software such as "
+                "Excel or WPS often uses: save it again as 'CSV UTF-8'"
+            )
         except UnicodeDecodeError:
             hint = "save it again as 'CSV UTF-8'"
-        raise DataError([Problem(name, line, None,
-                                 f"the file is not valid UTF-8 (byte 0x{raw[exc.start]:02x}); {hint}")])
+        raise DataError(
+            [Problem(name, line, None, f"the file is not valid UTF-8 (byte 0x{raw[exc.start]:02x}); {hint}")]
+        ) from None
 
 
-def read_table(path: str | Path, allow_no_rows: bool = False,
-               name: str | None = None) -> tuple[list[str], list[list[str]]]:
+def read_table(
+    path: str | Path, allow_no_rows: bool = False, name: str | None = None
+) -> tuple[list[str], list[list[str]]]:
     """The header and the data rows of one CSV file, every cell a stripped string.
 
     Rows shorter than the header are padded with empty cells. Raises DataError naming the file
@@ -62,8 +67,9 @@ def read_table(path: str | Path, allow_no_rows: bool = False,
         raise DataError([Problem(name, None, None, "file not found")])
     raw = path.read_bytes()
     if not raw.strip():
-        raise DataError([Problem(name, None, None,
-                                 "the file is empty: it needs a header row and at least one data row")])
+        raise DataError(
+            [Problem(name, None, None, "the file is empty: it needs a header row and at least one data row")]
+        )
     text = decode(raw, name)
     reader = csv.reader(io.StringIO(text, newline=""))
     header: list[str] | None = None
@@ -77,19 +83,29 @@ def read_table(path: str | Path, allow_no_rows: bool = False,
                 header = cells
                 continue
             if len(cells) > len(header):
-                extra = cells[len(header):]
+                extra = cells[len(header) :]
                 if any(extra):
-                    raise DataError([Problem(name, len(rows) + 2, None,
-                                             f"the file is not well-formed CSV: this row has "
-                                             f"{len(cells)} cells, the header {len(header)}")])
+                    raise DataError(
+                        [
+                            Problem(
+                                name,
+                                len(rows) + 2,
+                                None,
+                                f"the file is not well-formed CSV: this row has "
+                                f"{len(cells)} cells, the header {len(header)}",
+                            )
+                        ]
+                    )
                 cells = cells[: len(header)]
             rows.append(cells + [""] * (len(header) - len(cells)))
     except csv.Error as exc:
-        raise DataError([Problem(name, reader.line_num or None, None,
-                                 f"the file is not well-formed CSV ({exc})")]) from None
+        raise DataError(
+            [Problem(name, reader.line_num or None, None, f"the file is not well-formed CSV ({exc})")]
+        ) from None
     if header is None:
-        raise DataError([Problem(name, None, None,
-                                 "the file is empty: it needs a header row and at least one data row")])
+        raise DataError(
+            [Problem(name, None, None, "the file is empty: it needs a header row and at least one data row")]
+        )
     if not rows and not allow_no_rows:
         raise DataError([Problem(name, None, None, "the file has a header row but no data rows")])
     return header, rows

@@ -6,6 +6,7 @@ the column, instead of a traceback.  Validation uses pandera schemas in two pass
 then value rules and references between files (a value rule on a column that failed to convert
 would only repeat the same problem).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -39,13 +40,16 @@ class Dataset:
 
     def summary(self) -> str:
         obs = self.observations
-        return (f"{len(obs)} observations ({obs['year'].min()}–{obs['year'].max()}) of "
-                f"{obs['indicator'].nunique()} indicators for {obs['entity'].nunique()} entities, "
-                f"{len(self.targets)} targets, {len(self.sources)} sources, "
-                f"{len(self.conflicts)} recorded conflicts")
+        return (
+            f"{len(obs)} observations ({obs['year'].min()}–{obs['year'].max()}) of "
+            f"{obs['indicator'].nunique()} indicators for {obs['entity'].nunique()} entities, "
+            f"{len(self.targets)} targets, {len(self.sources)} sources, "
+            f"{len(self.conflicts)} recorded conflicts"
+        )
 
 
 # --------------------------------------------------------------------------- reading
+
 
 def read_csv_text(path: Path, allow_no_rows: bool = False) -> pd.DataFrame:
     """Read a CSV of the data package as strings (empty cells become missing values).
@@ -111,6 +115,7 @@ def load(data_dir: str | Path = DEFAULT_DATA_DIR) -> Dataset:
 
 # --------------------------------------------------------------------------- use
 
+
 def as_of(ds: Dataset, year: int) -> Dataset:
     """What a report for `year` may use.
 
@@ -122,8 +127,16 @@ def as_of(ds: Dataset, year: int) -> Dataset:
     tgt = ds.targets[ds.targets["adopted_year"] <= year].copy()
     late = tgt["status_claim_year"].notna() & (tgt["status_claim_year"] > year)
     tgt.loc[late, ["status_claim", "status_claim_source", "status_claim_locator"]] = None
-    return Dataset(ds.entities, ds.indicators, ds.sources, obs.copy(), tgt, ds.conflicts,
-                   data_dir=ds.data_dir, as_of=year)
+    return Dataset(
+        ds.entities,
+        ds.indicators,
+        ds.sources,
+        obs.copy(),
+        tgt,
+        ds.conflicts,
+        data_dir=ds.data_dir,
+        as_of=year,
+    )
 
 
 def excluded_obs_ids(ds: Dataset) -> set[str]:
@@ -155,7 +168,8 @@ def preferred(obs: pd.DataFrame, ds: Dataset) -> pd.DataFrame:
     Observations excluded by a recorded conflict (conflicts.csv) are dropped first. Then, among
     several sources for the same point: higher confidence, then the source type, both in the
     order of their enumerations in metadata.yaml (statistical release > policy document > reply
-    letter > work bulletin > news report), then the later publication. Derived values (column ``derived``) rank below every reported value.
+    letter > work bulletin > news report), then the later publication. Derived values (column
+    ``derived``) rank below every reported value.
     """
     from analysis import vocabulary
 

@@ -14,6 +14,7 @@ observations it comes from. The rules follow the ``relation`` column of indicato
 
 Only reported values are used as inputs (no chains of derivations).
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -55,18 +56,39 @@ def _fmt(x: float) -> str:
     return f"{x:,.4g}" if abs(x) < 1e4 else f"{x:,.0f}"
 
 
-def _row(entity, indicator, year, period, value, unit, inputs: list[dict], formula: str,
-         qualifier=None, basis=None, note="") -> dict:
+def _row(
+    entity,
+    indicator,
+    year,
+    period,
+    value,
+    unit,
+    inputs: list[dict],
+    formula: str,
+    qualifier=None,
+    basis=None,
+    note="",
+) -> dict:
     rank = vocabulary.load().rank("confidence")  # a derived value is as weak as its weakest input
     confidence = max((r["confidence"] for r in inputs), key=rank.__getitem__)
     ids = [r["obs_id"] for r in inputs]
     return {
-        "obs_id": "d_" + "_".join(ids), "entity": entity, "indicator": indicator,
-        "year": int(year), "period": period, "period_start": pd.NA, "value": float(value),
-        "qualifier": qualifier, "unit": unit, "basis": basis,
+        "obs_id": "d_" + "_".join(ids),
+        "entity": entity,
+        "indicator": indicator,
+        "year": int(year),
+        "period": period,
+        "period_start": pd.NA,
+        "value": float(value),
+        "qualifier": qualifier,
+        "unit": unit,
+        "basis": basis,
         "source_id": ";".join(dict.fromkeys(r["source_id"] for r in inputs)),
-        "locator": "derived from " + ", ".join(ids), "confidence": confidence,
-        "note": note, "derived": True, "formula": formula,
+        "locator": "derived from " + ", ".join(ids),
+        "confidence": confidence,
+        "note": note,
+        "derived": True,
+        "formula": formula,
     }
 
 
@@ -100,11 +122,27 @@ def derived_values(ds: Dataset) -> pd.DataFrame:
             note = ""
             half = 0.5 * 10 ** -_decimals(v)
             if ind.loc[target_ind, "unit"] == "count" and not _whole_number_possible(
-                    part["value"] / ((v + half) / 100), part["value"] / ((v - half) / 100)):
-                note = ("No whole number is consistent with the share as rounded: the share may "
-                        "refer to another total.")
-            rows.append(_row(target_entity, target_ind, y, p, value, ind.loc[target_ind, "unit"],
-                             [part, rec], formula, part.get("qualifier"), part.get("basis"), note))
+                part["value"] / ((v + half) / 100), part["value"] / ((v - half) / 100)
+            ):
+                note = (
+                    "No whole number is consistent with the share as rounded: the share may "
+                    "refer to another total."
+                )
+            rows.append(
+                _row(
+                    target_entity,
+                    target_ind,
+                    y,
+                    p,
+                    value,
+                    ind.loc[target_ind, "unit"],
+                    [part, rec],
+                    formula,
+                    part.get("qualifier"),
+                    part.get("basis"),
+                    note,
+                )
+            )
         else:
             level = best.get((e, base, y, p))
             if level is None:
@@ -113,21 +151,50 @@ def derived_values(ds: Dataset) -> pd.DataFrame:
                 if v <= -100:
                     continue
                 value = level["value"] / (1 + v / 100.0)
-                formula = f"{_fmt(level['value'])} / (1 + {_fmt(v)}%) = {_fmt(value)} ({base} {y} and its growth rate)"
+                formula = (
+                    f"{_fmt(level['value'])} / (1 + {_fmt(v)}%) = {_fmt(value)} "
+                    f"({base} {y} and its growth rate)"
+                )
             elif relation == "yoy_increase":
                 value = level["value"] - v
-                formula = f"{_fmt(level['value'])} − {_fmt(v)} = {_fmt(value)} ({base} {y} minus the stated increase)"
+                formula = (
+                    f"{_fmt(level['value'])} − {_fmt(v)} = {_fmt(value)} "
+                    f"({base} {y} minus the stated increase)"
+                )
             else:  # yoy_change_pp
                 value = level["value"] - v
-                formula = f"{_fmt(level['value'])} − {_fmt(v)} pp = {_fmt(value)} ({base} {y} minus the stated change)"
+                formula = (
+                    f"{_fmt(level['value'])} − {_fmt(v)} pp = {_fmt(value)} "
+                    f"({base} {y} minus the stated change)"
+                )
             note = ""
             half = 0.5 * 10 ** -_decimals(v)
-            if relation == "yoy_growth_rate" and base_unit == "count" and not _whole_number_possible(
-                    level["value"] / (1 + (v + half) / 100), level["value"] / (1 + (v - half) / 100)):
-                note = ("No whole number is consistent with the growth rate as rounded: the rate "
-                        "may refer to another base (see the source row's note).")
-            rows.append(_row(e, base, y - 1, p, value, base_unit, [level, rec], formula,
-                             level.get("qualifier"), level.get("basis"), note))
+            if (
+                relation == "yoy_growth_rate"
+                and base_unit == "count"
+                and not _whole_number_possible(
+                    level["value"] / (1 + (v + half) / 100), level["value"] / (1 + (v - half) / 100)
+                )
+            ):
+                note = (
+                    "No whole number is consistent with the growth rate as rounded: the rate "
+                    "may refer to another base (see the source row's note)."
+                )
+            rows.append(
+                _row(
+                    e,
+                    base,
+                    y - 1,
+                    p,
+                    value,
+                    base_unit,
+                    [level, rec],
+                    formula,
+                    level.get("qualifier"),
+                    level.get("basis"),
+                    note,
+                )
+            )
     # ratios such as R&D intensity where none is reported
     for result, num, den, scale, unit in RATIO_RULES:
         for key, n in best.items():
@@ -137,7 +204,11 @@ def derived_values(ds: Dataset) -> pd.DataFrame:
             d = best.get((e, den, y, p))
             if d is None or (e, result, y, p) in best or d["value"] <= 0:
                 continue
-            if isinstance(n.get("basis"), str) and isinstance(d.get("basis"), str) and n["basis"] != d["basis"]:
+            if (
+                isinstance(n.get("basis"), str)
+                and isinstance(d.get("basis"), str)
+                and n["basis"] != d["basis"]
+            ):
                 continue
             value = n["value"] / d["value"] * scale
             formula = f"{_fmt(n['value'])} / {_fmt(d['value'])} × {scale:g} = {_fmt(value)} ({num} ÷ {den})"

@@ -12,6 +12,7 @@ tables, the last year of data and the library code), so that changing a patent f
 re-executes the chapters that show patents and not the R&D chapter. ``"*"`` (the default) means
 every row; ``"targets"`` means the families of the indicators that have targets.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -106,8 +107,10 @@ def resolve_families(families: list[str], data_dir: Path | None = None) -> set[s
 
 
 def _indicator_families(data_dir: Path) -> dict[str, str]:
-    return {r.get("indicator_id", ""): r.get("family", "")
-            for r in csvio.read_records(data_dir / "indicators.csv")}
+    return {
+        r.get("indicator_id", ""): r.get("family", "")
+        for r in csvio.read_records(data_dir / "indicators.csv")
+    }
 
 
 def config_digest() -> str:

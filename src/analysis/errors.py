@@ -3,6 +3,7 @@
 The library raises these and never prints or exits; only the command line (analysis.cli) turns
 them into messages and exit statuses. Every one is a ReportError.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

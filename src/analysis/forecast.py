@@ -26,6 +26,7 @@ observations use the random walk with drift, marked "not evaluated"):
 Intervals are on the original scale; counts and amounts are never negative and percentages stay
 within 0–100. The same data and parameters always give the same numbers.
 """
+
 from __future__ import annotations
 
 import math
@@ -110,7 +111,7 @@ class Model:
     name = ""
     min_obs = 2
 
-    def fit(self, years: np.ndarray, values: np.ndarray) -> "Model":
+    def fit(self, years: np.ndarray, values: np.ndarray) -> Model:
         raise NotImplementedError
 
     def dist(self, year: int) -> Dist:
@@ -123,7 +124,7 @@ class Naive(Model):
     def fit(self, years, values):
         self.t_last, self.y_last = int(years[-1]), float(values[-1])
         gaps, d = np.diff(years), np.diff(values)
-        self.sigma = math.sqrt(np.mean(d ** 2 / gaps))
+        self.sigma = math.sqrt(np.mean(d**2 / gaps))
         self.df = len(d)
         return self
 
@@ -142,7 +143,7 @@ class Drift(Model):
         gaps, d = np.diff(years), np.diff(values)
         e = d - self.c * gaps
         self.df = len(d) - 1
-        self.sigma = math.sqrt(np.sum(e ** 2 / gaps) / self.df)
+        self.sigma = math.sqrt(np.sum(e**2 / gaps) / self.df)
         return self
 
     def dist(self, year):
@@ -155,6 +156,7 @@ class LogLinear(Model):
 
     def fit(self, years, values):
         import statsmodels.api as sm
+
         if np.any(values <= 0):
             raise ValueError("log-linear trend needs positive values")
         self.t0 = float(np.mean(years))
@@ -189,12 +191,18 @@ class ETSDamped(_StatsmodelsForecaster):
 
     def fit(self, years, values):
         from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
         self.t_last, self.n = int(years[-1]), len(values)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            self.res = ETSModel(pd.Series(np.asarray(values, float)), error="add", trend="add",
-                                damped_trend=True).fit(disp=False)
-        self.converged = bool(self.res.mle_retvals.get("converged", True)) if isinstance(self.res.mle_retvals, dict) else True
+            self.res = ETSModel(
+                pd.Series(np.asarray(values, float)), error="add", trend="add", damped_trend=True
+            ).fit(disp=False)
+        self.converged = (
+            bool(self.res.mle_retvals.get("converged", True))
+            if isinstance(self.res.mle_retvals, dict)
+            else True
+        )
         self._cache = self._frame(10)
         return self
 
@@ -202,8 +210,9 @@ class ETSDamped(_StatsmodelsForecaster):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             f = self.res.get_prediction(start=self.n, end=self.n + h - 1).summary_frame(alpha=0.05)
-        return pd.DataFrame({"mean": f["mean"].to_numpy(), "lo": f["pi_lower"].to_numpy(),
-                             "hi": f["pi_upper"].to_numpy()})
+        return pd.DataFrame(
+            {"mean": f["mean"].to_numpy(), "lo": f["pi_lower"].to_numpy(), "hi": f["pi_upper"].to_numpy()}
+        )
 
 
 class ARIMADrift(_StatsmodelsForecaster):
@@ -211,6 +220,7 @@ class ARIMADrift(_StatsmodelsForecaster):
 
     def fit(self, years, values):
         from statsmodels.tsa.arima.model import ARIMA
+
         self.t_last = int(years[-1])
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -220,8 +230,13 @@ class ARIMADrift(_StatsmodelsForecaster):
 
     def _frame(self, h):
         f = self.res.get_forecast(h).summary_frame(alpha=0.05)
-        return pd.DataFrame({"mean": f["mean"].to_numpy(), "lo": f["mean_ci_lower"].to_numpy(),
-                             "hi": f["mean_ci_upper"].to_numpy()})
+        return pd.DataFrame(
+            {
+                "mean": f["mean"].to_numpy(),
+                "lo": f["mean_ci_lower"].to_numpy(),
+                "hi": f["mean_ci_upper"].to_numpy(),
+            }
+        )
 
 
 # --------------------------------------------------------------------------- pooled model
@@ -274,8 +289,9 @@ def _increments(years, z) -> tuple[np.ndarray, np.ndarray]:
     return np.diff(np.asarray(years, float)), np.diff(np.asarray(z, float))
 
 
-def pooled_priors(series_list: list[tuple[str, str, list[int], list[float]]],
-                  groups: dict | None = None) -> dict:
+def pooled_priors(
+    series_list: list[tuple[str, str, list[int], list[float]]], groups: dict | None = None
+) -> dict:
     """Empirical-Bayes priors by (indicator, scale) from every series of the same indicator.
 
     `series_list`: (indicator, scale, years, values) for every annual series (all entities).
@@ -302,9 +318,11 @@ def pooled_priors(series_list: list[tuple[str, str, list[int], list[float]]],
         G = sum(float(g.sum()) for g, _ in parts)
         D = sum(float(d.sum()) for _, d in parts)
         m = D / G if G > 0 else 0.0
-        dof = sum(len(g) - 1 for g, _ in parts)
-        per = [(len(g) - 1, float(np.sum((d - d.sum() / g.sum() * g) ** 2 / g)) / (len(g) - 1))
-               for g, d in parts if len(g) > 1]
+        per = [
+            (len(g) - 1, float(np.sum((d - d.sum() / g.sum() * g) ** 2 / g)) / (len(g) - 1))
+            for g, d in parts
+            if len(g) > 1
+        ]
         per = [(k, v) for k, v in per if v > 0]
         if not per:
             return m, 0.0, 0, G
@@ -319,16 +337,26 @@ def pooled_priors(series_list: list[tuple[str, str, list[int], list[float]]],
         m_all, ss_all, dof_all, _ = pooled(allg)
         s2_all = ss_all / dof_all if dof_all > 0 else 0.01
         where = f" of the group '{grp}'" if grp else ""
-        out[(None, scale, grp)] = Prior(m_all, PRIOR_YEARS, PRIOR_DF / 2, PRIOR_DF * s2_all / 2,
-                                        f"all {len(allg)} series{where} on the {scale} scale")
+        out[(None, scale, grp)] = Prior(
+            m_all,
+            PRIOR_YEARS,
+            PRIOR_DF / 2,
+            PRIOR_DF * s2_all / 2,
+            f"all {len(allg)} series{where} on the {scale} scale",
+        )
         for (ind, sc), series_of in members.items():
             m, ss, dof, G = pooled(series_of)
             w = G / (G + PRIOR_YEARS)  # the indicator's own evidence against the overall pool
             m0 = w * m + (1 - w) * m_all
             s2 = (ss + PRIOR_DF * s2_all) / (dof + PRIOR_DF)
             n = sum(len(g) for g, _ in series_of)
-            out[(ind, sc)] = Prior(m0, PRIOR_YEARS, PRIOR_DF / 2, PRIOR_DF * s2 / 2,
-                                   f"{len(series_of)} series of this indicator ({n} changes)")
+            out[(ind, sc)] = Prior(
+                m0,
+                PRIOR_YEARS,
+                PRIOR_DF / 2,
+                PRIOR_DF * s2 / 2,
+                f"{len(series_of)} series of this indicator ({n} changes)",
+            )
     return out
 
 
@@ -355,8 +383,8 @@ class Pooled(Model):
         self.kn = p.k0 + float(g.sum())
         self.mn = (p.k0 * p.m0 + float(d.sum())) / self.kn
         self.an = p.a0 + len(d) / 2.0
-        ss = float(np.sum(d ** 2 / g)) if len(d) else 0.0
-        self.bn = p.b0 + 0.5 * (ss + p.k0 * p.m0 ** 2 - self.kn * self.mn ** 2)
+        ss = float(np.sum(d**2 / g)) if len(d) else 0.0
+        self.bn = p.b0 + 0.5 * (ss + p.k0 * p.m0**2 - self.kn * self.mn**2)
         self.bn = max(self.bn, 1e-12)
         self.df = 2.0 * self.an
         return self
@@ -369,8 +397,13 @@ class Pooled(Model):
     def dist(self, year):
         h = year - self.t_last
         var = self.bn / self.an * (h + h * h / self.kn)
-        return Dist(self.z_last + self.mn * h, math.sqrt(max(var, 0.0)), self.df,
-                    log=self.scale == "log", logit=self.scale == "logit")
+        return Dist(
+            self.z_last + self.mn * h,
+            math.sqrt(max(var, 0.0)),
+            self.df,
+            log=self.scale == "log",
+            logit=self.scale == "logit",
+        )
 
     def paths(self, years: list[int], n: int = PATHS, seed: int = 0) -> np.ndarray:
         """Joint draws of the values in `years` (after the last observation) from the posterior:
@@ -416,8 +449,13 @@ def interval_row(d: Dist, unit: str) -> dict:
     lo_b, hi_b = _bounds(unit)
     clip = lambda x: float(min(max(x, lo_b), hi_b))  # noqa: E731
     (a80, a95) = ((1 - level) / 2 for level in INTERVAL_LEVELS)
-    return {"mean": clip(d.centre()), "lo80": clip(d.quantile(a80)), "hi80": clip(d.quantile(1 - a80)),
-            "lo95": clip(d.quantile(a95)), "hi95": clip(d.quantile(1 - a95))}
+    return {
+        "mean": clip(d.centre()),
+        "lo80": clip(d.quantile(a80)),
+        "hi80": clip(d.quantile(1 - a80)),
+        "lo95": clip(d.quantile(a95)),
+        "hi95": clip(d.quantile(1 - a95)),
+    }
 
 
 def mase_scale(values: np.ndarray) -> float:
@@ -425,8 +463,15 @@ def mase_scale(values: np.ndarray) -> float:
     return float(np.mean(d)) if len(d) else math.nan
 
 
-def backtest(years: np.ndarray, values: np.ndarray, names: list[str], unit: str,
-             initial: int, prior: Prior | None = None, scale: str = "log") -> pd.DataFrame:
+def backtest(
+    years: np.ndarray,
+    values: np.ndarray,
+    names: list[str],
+    unit: str,
+    initial: int,
+    prior: Prior | None = None,
+    scale: str = "log",
+) -> pd.DataFrame:
     """One-step rolling-origin forecasts of each candidate: one row per model and origin."""
     rows = []
     for k in range(initial, len(years)):
@@ -439,25 +484,43 @@ def backtest(years: np.ndarray, values: np.ndarray, names: list[str], unit: str,
             except (ValueError, np.linalg.LinAlgError, ZeroDivisionError):
                 continue
             actual = float(values[k])
-            rows.append({"model": name, "origin_year": int(years[k - 1]), "year": int(years[k]),
-                         "actual": actual, "forecast": iv["mean"], "abs_error": abs(iv["mean"] - actual),
-                         "in80": iv["lo80"] <= actual <= iv["hi80"],
-                         "in95": iv["lo95"] <= actual <= iv["hi95"]})
-    return pd.DataFrame(rows, columns=["model", "origin_year", "year", "actual", "forecast",
-                                       "abs_error", "in80", "in95"])
+            rows.append(
+                {
+                    "model": name,
+                    "origin_year": int(years[k - 1]),
+                    "year": int(years[k]),
+                    "actual": actual,
+                    "forecast": iv["mean"],
+                    "abs_error": abs(iv["mean"] - actual),
+                    "in80": iv["lo80"] <= actual <= iv["hi80"],
+                    "in95": iv["lo95"] <= actual <= iv["hi95"],
+                }
+            )
+    return pd.DataFrame(
+        rows, columns=["model", "origin_year", "year", "actual", "forecast", "abs_error", "in80", "in95"]
+    )
 
 
 def summarise_backtest(bt: pd.DataFrame, scale: float) -> pd.DataFrame:
     if bt.empty:
         return pd.DataFrame(columns=["model", "n_forecasts", "mae", "mase", "coverage80", "coverage95"])
     g = bt.groupby("model")
-    out = pd.DataFrame({"n_forecasts": g.size(), "mae": g["abs_error"].mean(),
-                        "coverage80": g["in80"].mean(), "coverage95": g["in95"].mean()})
+    out = pd.DataFrame(
+        {
+            "n_forecasts": g.size(),
+            "mae": g["abs_error"].mean(),
+            "coverage80": g["in80"].mean(),
+            "coverage95": g["in95"].mean(),
+        }
+    )
     out["mase"] = out["mae"] / scale if scale and scale > 0 else math.nan
     out = out.reset_index()
     out["_o"] = out["model"].map(MODEL_ORDER.index)
-    return out.sort_values("_o").drop(columns="_o")[["model", "n_forecasts", "mae", "mase",
-                                                      "coverage80", "coverage95"]].reset_index(drop=True)
+    return (
+        out.sort_values("_o")
+        .drop(columns="_o")[["model", "n_forecasts", "mae", "mase", "coverage80", "coverage95"]]
+        .reset_index(drop=True)
+    )
 
 
 @dataclass
@@ -469,7 +532,7 @@ class SeriesForecast:
     unit: str
     years: list[int]
     values: list[float]
-    status: str                      # "ok" or "too_short"
+    status: str  # "ok" or "too_short"
     model: str | None = None
     rule: str = ""
     backtest: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -490,10 +553,18 @@ class SeriesForecast:
         return p if comparator == ">=" else 1.0 - p
 
     def as_row(self) -> dict:
-        row = {"entity": self.entity, "indicator": self.indicator, "unit": self.unit,
-               "n_obs": self.n_obs, "first_year": self.years[0] if self.years else None,
-               "last_year": self.years[-1] if self.years else None, "status": self.status,
-               "model": self.model, "rule": self.rule, "n_derived": self.n_derived}
+        row = {
+            "entity": self.entity,
+            "indicator": self.indicator,
+            "unit": self.unit,
+            "n_obs": self.n_obs,
+            "first_year": self.years[0] if self.years else None,
+            "last_year": self.years[-1] if self.years else None,
+            "status": self.status,
+            "model": self.model,
+            "rule": self.rule,
+            "n_derived": self.n_derived,
+        }
         if not self.scores.empty and self.model in set(self.scores["model"]):
             s = self.scores.set_index("model").loc[self.model]
             row.update(mae=s["mae"], mase=s["mase"], coverage80=s["coverage80"], coverage95=s["coverage95"])
@@ -504,9 +575,18 @@ POOLED_MIN_OBS = 2
 DISPLAY_CANDIDATES = ["naive", "drift", "log_linear"]
 
 
-def forecast_series(entity: str, indicator: str, unit: str, years, values, end_year: int,
-                    n_derived: int = 0, prior: Prior | None = None, measure: str | None = None,
-                    method: str = "pooled") -> SeriesForecast:
+def forecast_series(
+    entity: str,
+    indicator: str,
+    unit: str,
+    years,
+    values,
+    end_year: int,
+    n_derived: int = 0,
+    prior: Prior | None = None,
+    measure: str | None = None,
+    method: str = "pooled",
+) -> SeriesForecast:
     """Forecast one annual series to `end_year`.
 
     ``method="pooled"`` (the report's model): the pooled growth model with `prior` (from
@@ -517,19 +597,24 @@ def forecast_series(entity: str, indicator: str, unit: str, years, values, end_y
     """
     years = np.asarray(years, dtype=int)
     values = np.asarray(values, dtype=float)
-    sf = SeriesForecast(entity, indicator, unit, years.tolist(), values.tolist(), "too_short",
-                        n_derived=n_derived)
+    sf = SeriesForecast(
+        entity, indicator, unit, years.tolist(), values.tolist(), "too_short", n_derived=n_derived
+    )
     if method == "pooled":
         return _forecast_pooled(sf, years, values, end_year, prior, measure)
     if len(years) < MIN_OBS:
-        sf.rule = (f"{len(years)} observation{'s' if len(years) != 1 else ''}: fewer than "
-                   f"{MIN_OBS}, too short to model; no forecast")
+        sf.rule = (
+            f"{len(years)} observation{'s' if len(years) != 1 else ''}: fewer than "
+            f"{MIN_OBS}, too short to model; no forecast"
+        )
         return sf
     names = candidates(years, values)
     if len(years) == MIN_OBS:
         choice = "drift"
-        sf.rule = ("3 observations: nothing can be held out and AICc is undefined for every "
-                   "candidate, so the random walk with drift is used (not evaluated)")
+        sf.rule = (
+            "3 observations: nothing can be held out and AICc is undefined for every "
+            "candidate, so the random walk with drift is used (not evaluated)"
+        )
     else:
         initial = LONG_WINDOW if "ets_damped" in names else INITIAL_WINDOW
         bt = backtest(years, values, names, unit, initial)
@@ -542,9 +627,11 @@ def forecast_series(entity: str, indicator: str, unit: str, years, values, end_y
             common = scores[scores["n_forecasts"] == scores["n_forecasts"].max()]
             best = common.sort_values("mae", kind="stable").iloc[0]
             choice = str(best["model"])
-            sf.rule = (f"lowest mean absolute error in {int(best['n_forecasts'])} rolling-origin "
-                       f"one-step forecast{'s' if best['n_forecasts'] != 1 else ''} "
-                       f"(initial window {initial})")
+            sf.rule = (
+                f"lowest mean absolute error in {int(best['n_forecasts'])} rolling-origin "
+                f"one-step forecast{'s' if best['n_forecasts'] != 1 else ''} "
+                f"(initial window {initial})"
+            )
     try:
         fitted = fit_model(choice, years, values)
     except (ValueError, np.linalg.LinAlgError):
@@ -552,31 +639,42 @@ def forecast_series(entity: str, indicator: str, unit: str, years, values, end_y
         sf.rule += "; the chosen model failed to fit, naive used"
     sf.model, sf.fitted, sf.status = choice, fitted, "ok"
     path_years = range(int(years[-1]) + 1, max(end_year, int(years[-1])) + 1)
-    sf.path = pd.DataFrame([{"year": y, **interval_row(fitted.dist(y), unit)} for y in path_years],
-                           columns=["year", "mean", "lo80", "hi80", "lo95", "hi95"])
+    sf.path = pd.DataFrame(
+        [{"year": y, **interval_row(fitted.dist(y), unit)} for y in path_years],
+        columns=["year", "mean", "lo80", "hi80", "lo95", "hi95"],
+    )
     return sf
 
 
 def _forecast_pooled(sf: SeriesForecast, years, values, end_year, prior, measure) -> SeriesForecast:
     if len(years) < POOLED_MIN_OBS:
-        sf.rule = (f"{len(years)} observation{'s' if len(years) != 1 else ''}: fewer than "
-                   f"{POOLED_MIN_OBS}, too short to model; no forecast")
+        sf.rule = (
+            f"{len(years)} observation{'s' if len(years) != 1 else ''}: fewer than "
+            f"{POOLED_MIN_OBS}, too short to model; no forecast"
+        )
         return sf
     scale = scale_of(sf.unit, measure, values)
     fitted = fit_model("pooled", years, values, prior, scale)
     sf.model, sf.fitted, sf.status = "pooled", fitted, "ok"
-    how = {"log": "log scale", "logit": "logit scale (a share bounded by 100%)",
-           "identity": "original scale"}[scale]
-    sf.rule = (f"one model for every series: random walk with drift on the {how}, gaps counted by "
-               f"their length, drift and spread shrunk toward "
-               f"{prior.basis if prior is not None and prior.basis else 'no pool (flat prior)'}")
+    how = {
+        "log": "log scale",
+        "logit": "logit scale (a share bounded by 100%)",
+        "identity": "original scale",
+    }[scale]
+    sf.rule = (
+        f"one model for every series: random walk with drift on the {how}, gaps counted by "
+        f"their length, drift and spread shrunk toward "
+        f"{prior.basis if prior is not None and prior.basis else 'no pool (flat prior)'}"
+    )
     if len(years) > INITIAL_WINDOW:
         names = [n for n in candidates(years, values) if n in DISPLAY_CANDIDATES] + ["pooled"]
         bt = backtest(years, values, names, sf.unit, INITIAL_WINDOW, prior, scale)
         sf.backtest, sf.scores = bt, summarise_backtest(bt, mase_scale(values))
     path_years = range(int(years[-1]) + 1, max(end_year, int(years[-1])) + 1)
-    sf.path = pd.DataFrame([{"year": y, **interval_row(fitted.dist(y), sf.unit)} for y in path_years],
-                           columns=["year", "mean", "lo80", "hi80", "lo95", "hi95"])
+    sf.path = pd.DataFrame(
+        [{"year": y, **interval_row(fitted.dist(y), sf.unit)} for y in path_years],
+        columns=["year", "mean", "lo80", "hi80", "lo95", "hi95"],
+    )
     return sf
 
 
@@ -609,8 +707,10 @@ def model_series(obs: pd.DataFrame, indicators: pd.DataFrame, entity: str | None
 def priors_for(obs: pd.DataFrame, indicators: pd.DataFrame) -> dict:
     """The pooled priors of every indicator, from every entity's series in `obs`, with the
     indicator family as the group (a family's rows are all a prior depends on)."""
-    lst = [(i, scale_of(u, m, s["value"]), s["year"].astype(int).tolist(), s["value"].tolist())
-           for _, i, u, m, s in model_series(obs, indicators)]
+    lst = [
+        (i, scale_of(u, m, s["value"]), s["year"].astype(int).tolist(), s["value"].tolist())
+        for _, i, u, m, s in model_series(obs, indicators)
+    ]
     return pooled_priors(lst, indicators.set_index("indicator_id")["family"].to_dict())
 
 
@@ -618,13 +718,20 @@ def prior_for(priors: dict, indicator: str, scale: str, group: str | None = None
     return priors.get((indicator, scale)) or priors.get((None, scale, group or ""))
 
 
-SET_ASIDE_RULE = ("every value is set aside for models (a derived value marked inconsistent, or low "
-                  "confidence in its year or scope); no forecast")
+SET_ASIDE_RULE = (
+    "every value is set aside for models (a derived value marked inconsistent, or low "
+    "confidence in its year or scope); no forecast"
+)
 
 
-def entity_forecasts(obs: pd.DataFrame, indicators: pd.DataFrame, entity: str,
-                     end_year: int, priors: dict | None = None,
-                     method: str = "pooled") -> list[SeriesForecast]:
+def entity_forecasts(
+    obs: pd.DataFrame,
+    indicators: pd.DataFrame,
+    entity: str,
+    end_year: int,
+    priors: dict | None = None,
+    method: str = "pooled",
+) -> list[SeriesForecast]:
     """A forecast (or the reason for none) for every annual series of `entity` in `obs`.
 
     `obs` is one value per point (``growth.analysis_observations``). Only the latest stretch on
@@ -640,26 +747,51 @@ def entity_forecasts(obs: pd.DataFrame, indicators: pd.DataFrame, entity: str,
             out.append(SeriesForecast(e, indicator, unit, [], [], "too_short", rule=SET_ASIDE_RULE))
             continue
         scale = scale_of(unit, measure, s["value"])
-        out.append(forecast_series(e, indicator, unit, s["year"].astype(int).tolist(),
-                                   s["value"].tolist(), end_year,
-                                   n_derived=int(s["derived"].astype(bool).sum()),
-                                   prior=prior_for(priors or {}, indicator, scale, fam.get(indicator)),
-                                   measure=measure,
-                                   method=method))
+        out.append(
+            forecast_series(
+                e,
+                indicator,
+                unit,
+                s["year"].astype(int).tolist(),
+                s["value"].tolist(),
+                end_year,
+                n_derived=int(s["derived"].astype(bool).sum()),
+                prior=prior_for(priors or {}, indicator, scale, fam.get(indicator)),
+                measure=measure,
+                method=method,
+            )
+        )
     return out
 
 
 def forecast_table(sfs: list[SeriesForecast]) -> pd.DataFrame:
     """One row per series: the model, why, and its backtest scores (or why there is none)."""
-    cols = ["entity", "indicator", "unit", "n_obs", "first_year", "last_year", "status", "model",
-            "rule", "n_derived", "mae", "mase", "coverage80", "coverage95"]
+    cols = [
+        "entity",
+        "indicator",
+        "unit",
+        "n_obs",
+        "first_year",
+        "last_year",
+        "status",
+        "model",
+        "rule",
+        "n_derived",
+        "mae",
+        "mase",
+        "coverage80",
+        "coverage95",
+    ]
     return pd.DataFrame([sf.as_row() for sf in sfs]).reindex(columns=cols)
 
 
 def paths_table(sfs: list[SeriesForecast]) -> pd.DataFrame:
     """Forecast paths with 80% and 95% intervals, long format."""
-    frames = [sf.path.assign(entity=sf.entity, indicator=sf.indicator, model=sf.model, unit=sf.unit)
-              for sf in sfs if sf.status == "ok" and not sf.path.empty]
+    frames = [
+        sf.path.assign(entity=sf.entity, indicator=sf.indicator, model=sf.model, unit=sf.unit)
+        for sf in sfs
+        if sf.status == "ok" and not sf.path.empty
+    ]
     cols = ["entity", "indicator", "model", "unit", "year", "mean", "lo80", "hi80", "lo95", "hi95"]
     if not frames:
         return pd.DataFrame(columns=cols)
@@ -668,10 +800,22 @@ def paths_table(sfs: list[SeriesForecast]) -> pd.DataFrame:
 
 def scores_table(sfs: list[SeriesForecast]) -> pd.DataFrame:
     """Backtest scores of every candidate for every evaluated series."""
-    frames = [sf.scores.assign(entity=sf.entity, indicator=sf.indicator,
-                               chosen=sf.scores["model"] == sf.model)
-              for sf in sfs if not sf.scores.empty]
-    cols = ["entity", "indicator", "model", "chosen", "n_forecasts", "mae", "mase", "coverage80", "coverage95"]
+    frames = [
+        sf.scores.assign(entity=sf.entity, indicator=sf.indicator, chosen=sf.scores["model"] == sf.model)
+        for sf in sfs
+        if not sf.scores.empty
+    ]
+    cols = [
+        "entity",
+        "indicator",
+        "model",
+        "chosen",
+        "n_forecasts",
+        "mae",
+        "mase",
+        "coverage80",
+        "coverage95",
+    ]
     if not frames:
         return pd.DataFrame(columns=cols)
     return pd.concat(frames, ignore_index=True)[cols]

@@ -5,6 +5,7 @@ years t0 and t1 is (y1 / y0) ** (1 / (t1 − t0)) − 1. A rate is never compute
 break (two observations on a different ``basis``, e.g. Ordos GDP before and after the 2018
 revision).
 """
+
 from __future__ import annotations
 
 import math
@@ -84,8 +85,12 @@ def period_cagr(s: pd.DataFrame, start_year: int | None = None, end_year: int | 
     if len(seg) < 2:
         return {"from_year": None, "to_year": None, "cagr": math.nan, "n": len(seg)}
     a, b = seg.iloc[0], seg.iloc[-1]
-    return {"from_year": int(a["year"]), "to_year": int(b["year"]),
-            "cagr": cagr(a["value"], b["value"], int(a["year"]), int(b["year"])), "n": len(seg)}
+    return {
+        "from_year": int(a["year"]),
+        "to_year": int(b["year"]),
+        "cagr": cagr(a["value"], b["value"], int(a["year"]), int(b["year"])),
+        "n": len(seg),
+    }
 
 
 def share(part: float, whole: float) -> float:
@@ -104,16 +109,16 @@ def share_table(obs: pd.DataFrame, part: tuple[str, str], whole: tuple[str, str]
     return m.drop(columns=["derived_part", "derived_whole"])
 
 
-def benchmark_gaps(obs: pd.DataFrame, indicator: str, entity: str,
-                   benchmarks: list[str]) -> pd.DataFrame:
+def benchmark_gaps(obs: pd.DataFrame, indicator: str, entity: str, benchmarks: list[str]) -> pd.DataFrame:
     """Levels of `indicator` for `entity` and each benchmark by year, and the gap to each
     benchmark in the indicator's own unit (percentage points for an intensity)."""
-    wide = (obs[(obs["indicator"] == indicator) & (obs["period"] == "year")
-                & obs["entity"].isin([entity, *benchmarks])]
-            .pivot_table(index="year", columns="entity", values="value", aggfunc="first"))
+    wide = obs[
+        (obs["indicator"] == indicator)
+        & (obs["period"] == "year")
+        & obs["entity"].isin([entity, *benchmarks])
+    ].pivot_table(index="year", columns="entity", values="value", aggfunc="first")
     wide = wide.reindex(columns=[entity, *benchmarks])
     for b in benchmarks:
         wide[f"gap_to_{b}"] = wide[entity] - wide[b]
     wide.index = wide.index.astype(int)
     return wide.reset_index()
-

@@ -18,6 +18,7 @@ The contents' page numbers come from a first print: Chromium writes a named dest
 linked id, and ``pdfinfo -dests`` (poppler-utils) says on which page each lies; the second print
 carries those numbers (and is checked: a third print if the contents moved anything).
 """
+
 from __future__ import annotations
 
 import csv
@@ -45,26 +46,42 @@ CHROMIUM_PACKAGE = "chromium"
 POPPLER_PACKAGE = "poppler-utils"
 PRINT_TIMEOUT = 300  # seconds one Chromium print may take
 MAX_PRINTS = 3
-KEEP_ROWS = 16      # a table this short (rows, with the header) is kept on one page with its caption
+KEEP_ROWS = 16  # a table this short (rows, with the header) is kept on one page with its caption
 NOBREAK_CHARS = 12  # table cells whose words are all this short break only between words
 
 # Labels of the print edition's own furniture, per site language (<html lang>); the English
 # edition keeps the Chinese beside the English, as the rest of the report does.
 LABELS = {
-    "en": {"contents": "Contents (目录)", "report_year": "Report year (报告年度)",
-           "data_cutoff": "Data cut-off (数据截止)",
-           "data_cutoff_text": "observations for years up to {data_end}",
-           "latest_source": "latest source published {date}",
-           "csv": "This table as CSV on the report's site: {path}"},
-    "zh": {"contents": "目录", "report_year": "报告年度", "data_cutoff": "数据截止",
-           "data_cutoff_text": "使用截至 {data_end} 年的观测值",
-           "latest_source": "最新来源发布于 {date}",
-           "csv": "本表 CSV 文件（报告网站）：{path}"},
+    "en": {
+        "contents": "Contents (目录)",
+        "report_year": "Report year (报告年度)",
+        "data_cutoff": "Data cut-off (数据截止)",
+        "data_cutoff_text": "observations for years up to {data_end}",
+        "latest_source": "latest source published {date}",
+        "csv": "This table as CSV on the report's site: {path}",
+    },
+    "zh": {
+        "contents": "目录",
+        "report_year": "报告年度",
+        "data_cutoff": "数据截止",
+        "data_cutoff_text": "使用截至 {data_end} 年的观测值",
+        "latest_source": "最新来源发布于 {date}",
+        "csv": "本表 CSV 文件（报告网站）：{path}",
+    },
 }
 
 # Dropped from every page: code, the toggles that show it, hidden cells, heading permalinks.
-DROP = ["div.cell_input", "details.above-input", "details.below-input", "div.tag_hide-cell",
-        "div.tag_remove-cell", "a.headerlink", "script", "button", "noscript"]
+DROP = [
+    "div.cell_input",
+    "details.above-input",
+    "details.below-input",
+    "div.tag_hide-cell",
+    "div.tag_remove-cell",
+    "a.headerlink",
+    "script",
+    "button",
+    "noscript",
+]
 
 
 class PdfError(ReportError):
@@ -75,9 +92,9 @@ class PdfError(ReportError):
 class Chapter:
     """One page of the site in book order."""
 
-    path: str                 # site-relative, e.g. "notebooks/05_scorecard.html"
+    path: str  # site-relative, e.g. "notebooks/05_scorecard.html"
     title: str
-    part: str | None = None   # caption of the part it opens or belongs to
+    part: str | None = None  # caption of the part it opens or belongs to
     anchor: str = ""
     sections: list[tuple[str, str]] = field(default_factory=list)  # (anchor, title) of h2s
 
@@ -93,14 +110,17 @@ class Cover:
 
 # --------------------------------------------------------------------------- reading the site
 
+
 def _soup(path: Path) -> BeautifulSoup:
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
 
 
 def check_site(site: Path) -> None:
     if not (site / "index.html").is_file():
-        raise PdfError(f"no built site at {site} (no index.html): run `make book` first, "
-                       f"or give the site directory with --site")
+        raise PdfError(
+            f"no built site at {site} (no index.html): run `make book` first, "
+            f"or give the site directory with --site"
+        )
 
 
 def landing_page(site: Path) -> str:
@@ -132,8 +152,10 @@ def chapters(site: Path) -> list[Chapter]:
     home = landing_page(site)
     nav = _soup(site / home).select_one("nav.bd-docs-nav")
     if nav is None:
-        raise PdfError(f"{site / home}: no table of contents (nav.bd-docs-nav) in the landing page; "
-                       f"is this a Jupyter Book site?")
+        raise PdfError(
+            f"{site / home}: no table of contents (nav.bd-docs-nav) in the landing page; "
+            f"is this a Jupyter Book site?"
+        )
     out: list[Chapter] = []
     part = None
     for el in nav.find_all(["p", "a"]):
@@ -147,8 +169,7 @@ def chapters(site: Path) -> list[Chapter]:
         if path is None or path in [c.path for c in out]:
             continue
         if not (site / path).is_file():
-            raise PdfError(f"{site / home}: the table of contents links to {path}, "
-                           f"which is not in the site")
+            raise PdfError(f"{site / home}: the table of contents links to {path}, which is not in the site")
         out.append(Chapter(path=path, title=_text(el), part=part))
     if not out:
         raise PdfError(f"{site / home}: the table of contents lists no pages")
@@ -166,15 +187,23 @@ def glued_values(site: Path, names: tuple[str, ...]) -> dict[str, str]:
                 if name not in names:
                     continue
                 data = output.get("data", {})
-                value = next((data[k] for k in data
-                              if k.endswith(("text/markdown", "text/plain")) and "Markdown object" not in
-                              "".join(data[k])), None)
+                value = next(
+                    (
+                        data[k]
+                        for k in data
+                        if k.endswith(("text/markdown", "text/plain"))
+                        and "Markdown object" not in "".join(data[k])
+                    ),
+                    None,
+                )
                 if value is None:
                     continue
                 value = "".join(value).strip().strip("'\"")
                 if name in found and found[name][0] != value:
-                    raise PdfError(f"the site's notebooks disagree on {name}: {found[name][0]!r} in "
-                                   f"{found[name][1]}, {value!r} in {nb_path}")
+                    raise PdfError(
+                        f"the site's notebooks disagree on {name}: {found[name][0]!r} in "
+                        f"{found[name][1]}, {value!r} in {nb_path}"
+                    )
                 found[name] = (value, nb_path)
     return {k: v for k, (v, _) in found.items()}
 
@@ -207,10 +236,17 @@ def cover(site: Path) -> Cover:
     values = glued_values(site, ("report_year", "data_end"))
     missing = [k for k in ("report_year", "data_end") if k not in values]
     if missing:
-        raise PdfError(f"{site}: no glued value {' or '.join(missing)} in the site's notebooks "
-                       f"(_sources/**/*.ipynb); the summary notebook glues them — rebuild with `make book`")
-    return Cover(title=_text(h1), subtitle=subtitle, report_year=values["report_year"],
-                 data_end=values["data_end"], latest_source=latest_source_date(site))
+        raise PdfError(
+            f"{site}: no glued value {' or '.join(missing)} in the site's notebooks "
+            f"(_sources/**/*.ipynb); the summary notebook glues them — rebuild with `make book`"
+        )
+    return Cover(
+        title=_text(h1),
+        subtitle=subtitle,
+        report_year=values["report_year"],
+        data_end=values["data_end"],
+        latest_source=latest_source_date(site),
+    )
 
 
 def _article(soup: BeautifulSoup, path: Path) -> Tag:
@@ -221,6 +257,7 @@ def _article(soup: BeautifulSoup, path: Path) -> Tag:
 
 
 # --------------------------------------------------------------------------- one page
+
 
 def page_anchor(path: str) -> str:
     """The id of a page in the joined document: 'notebooks/05_scorecard.html' -> 'notebooks-05_scorecard'."""
@@ -253,9 +290,9 @@ def page_body(site: Path, chapter: Chapter, pages: dict[str, str], labels: dict)
         href = a["href"]
         parts = urlsplit(href)
         if parts.scheme or href.startswith("//"):
-            continue                                    # http(s), mailto: left as they are
+            continue  # http(s), mailto: left as they are
         frag = unquote(parts.fragment)
-        if not parts.path:                              # '#frag' on the same page
+        if not parts.path:  # '#frag' on the same page
             a["href"] = f"#{key}--{frag}" if frag in renamed else f"#{frag}" if frag else f"#{key}"
             continue
         target = _site_relative(site, chapter.path, href)
@@ -269,8 +306,9 @@ def page_body(site: Path, chapter: Chapter, pages: dict[str, str], labels: dict)
         else:
             text = _text(a)
             span = BeautifulSoup("", "html.parser").new_tag("span", attrs={"class": "pdf-file"})
-            span.string = text if shown in text or not target or target.endswith(".html") \
-                else f"{text} ({shown})"
+            span.string = (
+                text if shown in text or not target or target.endswith(".html") else f"{text} ({shown})"
+            )
             a.replace_with(span)
 
     for img in article.find_all("img", src=True):
@@ -289,11 +327,11 @@ def page_body(site: Path, chapter: Chapter, pages: dict[str, str], labels: dict)
     for cell in article.select("table td"):
         words = _text(cell).split()
         if len(words) == 1 and len(words[0]) <= NOBREAK_CHARS:
-            cell["class"] = [*(cell.get("class") or []), "pdf-nowrap"]     # a year, a date, an id
+            cell["class"] = [*(cell.get("class") or []), "pdf-nowrap"]  # a year, a date, an id
         elif all(len(word) <= NOBREAK_CHARS for word in words):
-            cell["class"] = [*(cell.get("class") or []), "pdf-nobreak"]    # prose
+            cell["class"] = [*(cell.get("class") or []), "pdf-nobreak"]  # prose
         else:
-            cell["class"] = [*(cell.get("class") or []), "pdf-long"]       # a URL: breaks anywhere
+            cell["class"] = [*(cell.get("class") or []), "pdf-long"]  # a URL: breaks anywhere
 
     h1 = article.find("h1")
     chapter.anchor = key
@@ -302,8 +340,7 @@ def page_body(site: Path, chapter: Chapter, pages: dict[str, str], labels: dict)
         sec = h2.find_parent("section", id=True)
         if sec is not None:
             chapter.sections.append((sec["id"], _text(h2)))
-    wrapper = BeautifulSoup("", "html.parser").new_tag(
-        "section", attrs={"class": "pdf-chapter", "id": key})
+    wrapper = BeautifulSoup("", "html.parser").new_tag("section", attrs={"class": "pdf-chapter", "id": key})
     if h1 is None:  # a page without a title still gets one in print
         title = BeautifulSoup("", "html.parser").new_tag("h1")
         title.string = chapter.title
@@ -336,6 +373,7 @@ def _csv_note(par: Tag, text: str) -> None:
 
 
 # --------------------------------------------------------------------------- the document
+
 
 def _stylesheets(site: Path, home: str) -> list[str]:
     """The site's own stylesheets (absolute file URIs), plus print.css if the site lacks it."""
@@ -382,36 +420,49 @@ def assemble(site: Path, page_numbers: dict[str, int] | None = None) -> tuple[st
     cutoff = labels["data_cutoff_text"].format(data_end=esc(cov.data_end))
     if cov.latest_source:
         cutoff += "; " + labels["latest_source"].format(
-            date=f'<span class="pdf-date">{esc(cov.latest_source)}</span>')
+            date=f'<span class="pdf-date">{esc(cov.latest_source)}</span>'
+        )
     parts = [f'<section class="pdf-cover" id="pdf-cover"><h1 class="pdf-title">{esc(cov.title)}</h1>']
     if cov.subtitle:
         parts.append(f'<p class="pdf-subtitle">{esc(cov.subtitle)}</p>')
-    parts.append(f'<dl class="pdf-facts"><dt>{esc(labels["report_year"])}</dt>'
-                 f'<dd class="pdf-report-year">{esc(cov.report_year)}</dd>'
-                 f'<dt>{esc(labels["data_cutoff"])}</dt><dd class="pdf-cutoff">{cutoff}</dd></dl></section>')
+    parts.append(
+        f'<dl class="pdf-facts"><dt>{esc(labels["report_year"])}</dt>'
+        f'<dd class="pdf-report-year">{esc(cov.report_year)}</dd>'
+        f'<dt>{esc(labels["data_cutoff"])}</dt><dd class="pdf-cutoff">{cutoff}</dd></dl></section>'
+    )
     parts.append(f'<nav class="pdf-toc" id="pdf-toc"><h1>{esc(labels["contents"])}</h1><ol>')
     part = None
     for c in chaps:
         if c.part and c.part != part:
             parts.append(f'<li class="pdf-toc-part">{esc(c.part)}</li>')
             part = c.part
-        parts.append(f'<li class="pdf-toc-chapter"><a href="#{c.anchor}"><span class="pdf-toc-title">'
-                     f'{esc(c.title)}</span><span class="pdf-toc-page">{number(c.anchor)}</span></a></li>')
+        parts.append(
+            f'<li class="pdf-toc-chapter"><a href="#{c.anchor}"><span class="pdf-toc-title">'
+            f'{esc(c.title)}</span><span class="pdf-toc-page">{number(c.anchor)}</span></a></li>'
+        )
         for sid, title in c.sections:
-            parts.append(f'<li class="pdf-toc-section"><a href="#{sid}"><span class="pdf-toc-title">'
-                         f'{esc(title)}</span><span class="pdf-toc-page">{number(sid)}</span></a></li>')
+            parts.append(
+                f'<li class="pdf-toc-section"><a href="#{sid}"><span class="pdf-toc-title">'
+                f'{esc(title)}</span><span class="pdf-toc-page">{number(sid)}</span></a></li>'
+            )
     parts.append("</ol></nav>")
     links = "\n".join(f'<link rel="stylesheet" href="{esc(u)}">' for u in _stylesheets(site, home))
     if PDF_CSS.is_file():
         links += f'\n<link rel="stylesheet" href="{esc(PDF_CSS.resolve().as_uri())}">'
-    doc = (f'<!DOCTYPE html>\n<html lang="{esc(lang)}" data-theme="light" data-mode="light">\n<head>\n'
-           f'<meta charset="utf-8">\n<title>{esc(cov.title)}</title>\n{links}\n</head>\n'
-           f'<body class="pdf-document">\n' + "\n".join(parts) + "\n"
-           + "\n".join(str(b) for b in bodies) + "\n</body>\n</html>\n")
+    doc = (
+        f'<!DOCTYPE html>\n<html lang="{esc(lang)}" data-theme="light" data-mode="light">\n<head>\n'
+        f'<meta charset="utf-8">\n<title>{esc(cov.title)}</title>\n{links}\n</head>\n'
+        f'<body class="pdf-document">\n'
+        + "\n".join(parts)
+        + "\n"
+        + "\n".join(str(b) for b in bodies)
+        + "\n</body>\n</html>\n"
+    )
     return doc, chaps
 
 
 # --------------------------------------------------------------------------- printing
+
 
 def find_tool(name: str, package: str, explicit: str | None = None) -> str:
     """Path of an external program; PdfError naming the Debian package when it is missing."""
@@ -421,8 +472,10 @@ def find_tool(name: str, package: str, explicit: str | None = None) -> str:
         raise PdfError(f"{explicit} is not an executable file")
     found = shutil.which(name) or (f"/usr/bin/{name}" if os.access(f"/usr/bin/{name}", os.X_OK) else None)
     if not found:
-        raise PdfError(f"{name} is not installed: install Debian's package {package} "
-                       f"(sudo apt-get install {package}), or run `make pdf`, which installs it")
+        raise PdfError(
+            f"{name} is not installed: install Debian's package {package} "
+            f"(sudo apt-get install {package}), or run `make pdf`, which installs it"
+        )
     return found
 
 
@@ -432,10 +485,21 @@ def print_to_pdf(html_file: Path, pdf_file: Path, chromium: str, timeout: float 
     if pdf_file.exists():
         pdf_file.unlink()
     with tempfile.TemporaryDirectory(prefix="analysis-chromium-") as profile:
-        cmd = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync",
-               f"--user-data-dir={profile}", "--generate-pdf-document-outline",
-               f"--print-to-pdf={pdf_file}", "--no-pdf-header-footer", html_file.resolve().as_uri()]
+        cmd = [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={profile}",
+            "--generate-pdf-document-outline",
+            f"--print-to-pdf={pdf_file}",
+            "--no-pdf-header-footer",
+            html_file.resolve().as_uri(),
+        ]
         try:
             proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
         except subprocess.TimeoutExpired:
@@ -458,8 +522,9 @@ def destinations(pdf_file: Path, pdfinfo: str) -> dict[str, int]:
     return out
 
 
-def build_pdf(site: Path = SITE_DIR, out: Path = PDF_OUT, chromium: str | None = None,
-              keep_html: bool = False) -> Path:
+def build_pdf(
+    site: Path = SITE_DIR, out: Path = PDF_OUT, chromium: str | None = None, keep_html: bool = False
+) -> Path:
     """Print the site to `out`; return it. The contents' page numbers are checked after printing."""
     site, out = Path(site), Path(out)
     check_site(site)
@@ -478,8 +543,10 @@ def build_pdf(site: Path = SITE_DIR, out: Path = PDF_OUT, chromium: str | None =
             wanted = [c.anchor for c in chaps] + [sid for c in chaps for sid, _ in c.sections]
             missing = [a for a in wanted if a not in dests]
             if missing:
-                raise PdfError(f"the printed PDF has no destination for {', '.join(missing[:5])}; "
-                               f"cannot number the contents")
+                raise PdfError(
+                    f"the printed PDF has no destination for {', '.join(missing[:5])}; "
+                    f"cannot number the contents"
+                )
             found = {a: dests[a] for a in wanted}
             if found == numbers:
                 os.replace(tmp_pdf, out)

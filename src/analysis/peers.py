@@ -14,6 +14,7 @@ Everything comes from the data and the report configuration, nothing from code:
 
 The library raises ParameterError (configuration or entity) and never prints.
 """
+
 from __future__ import annotations
 
 import math
@@ -45,14 +46,17 @@ def peer_rule(cfg: dict | None = None) -> PeerRule:
         raise ParameterError("report.yml: 'peers' must be a mapping with 'match' and/or 'lists'")
     unknown = set(raw) - {"match", "lists"}
     if unknown:
-        raise ParameterError(f"report.yml: unknown key(s) under 'peers': {', '.join(sorted(unknown))}; "
-                             "valid keys: match, lists")
+        raise ParameterError(
+            f"report.yml: unknown key(s) under 'peers': {', '.join(sorted(unknown))}; "
+            "valid keys: match, lists"
+        )
     match = raw.get("match", list(DEFAULT_MATCH))
     if isinstance(match, str):
         match = [match]
     if not isinstance(match, list) or not match or not all(isinstance(m, str) for m in match):
-        raise ParameterError("report.yml: 'peers: match' must list columns of data/entities.csv, "
-                             "e.g. [level, parent]")
+        raise ParameterError(
+            "report.yml: 'peers: match' must list columns of data/entities.csv, e.g. [level, parent]"
+        )
     lists = raw.get("lists") or {}
     if not isinstance(lists, dict) or not all(isinstance(v, list) for v in lists.values()):
         raise ParameterError("report.yml: 'peers: lists' must map an entity id to a list of entity ids")
@@ -67,12 +71,15 @@ def headline_indicators(ds: data.Dataset, cfg: list | None = None) -> list[str]:
     known = set(ds.indicators["indicator_id"])
     bad = [str(i) for i in raw if i not in known]
     if bad:
-        raise ParameterError(f"report.yml: 'headline_indicators' names unknown indicator(s) "
-                             f"{', '.join(bad)} (not in indicators.csv)")
+        raise ParameterError(
+            f"report.yml: 'headline_indicators' names unknown indicator(s) "
+            f"{', '.join(bad)} (not in indicators.csv)"
+        )
     return [str(i) for i in raw]
 
 
 # --------------------------------------------------------------------------- the entity tree
+
 
 def _entities(ds: data.Dataset) -> pd.DataFrame:
     return ds.entities.set_index("entity_id")
@@ -111,13 +118,17 @@ def peers(ds: data.Dataset, entity: str, rule: PeerRule | None = None) -> list[s
     if entity in rule.lists:
         bad = [p for p in rule.lists[entity] if p not in ents.index]
         if bad:
-            raise ParameterError(f"report.yml: 'peers: lists: {entity}' names unknown entities "
-                                 f"{', '.join(bad)} (not in entities.csv)")
+            raise ParameterError(
+                f"report.yml: 'peers: lists: {entity}' names unknown entities "
+                f"{', '.join(bad)} (not in entities.csv)"
+            )
         return [p for p in rule.lists[entity] if p != entity]
     bad = [c for c in rule.match if c not in ents.columns]
     if bad:
-        raise ParameterError(f"report.yml: 'peers: match' names {', '.join(bad)}, not columns of "
-                             f"entities.csv (columns: {', '.join(ents.columns)})")
+        raise ParameterError(
+            f"report.yml: 'peers: match' names {', '.join(bad)}, not columns of "
+            f"entities.csv (columns: {', '.join(ents.columns)})"
+        )
     same = pd.Series(True, index=ents.index)
     for col in rule.match:
         v = ents.at[entity, col]
@@ -127,13 +138,32 @@ def peers(ds: data.Dataset, entity: str, rule: PeerRule | None = None) -> list[s
 
 # --------------------------------------------------------------------------- ranking
 
-RANKING_COLUMNS = ["indicator", "period", "year", "entity", "focal", "value", "qualifier", "unit",
-                   "derived", "source_id", "rank", "n_ranked", "n_members", "rank_best", "rank_worst",
-                   "other_values", "conflict_id", "direction", "note"]
+RANKING_COLUMNS = [
+    "indicator",
+    "period",
+    "year",
+    "entity",
+    "focal",
+    "value",
+    "qualifier",
+    "unit",
+    "derived",
+    "source_id",
+    "rank",
+    "n_ranked",
+    "n_members",
+    "rank_best",
+    "rank_worst",
+    "other_values",
+    "conflict_id",
+    "direction",
+    "note",
+]
 
 
-def peer_ranking(rep, entity: str | None = None, members: list[str] | None = None,
-                 indicators: list[str] | None = None) -> pd.DataFrame:
+def peer_ranking(
+    rep, entity: str | None = None, members: list[str] | None = None, indicators: list[str] | None = None
+) -> pd.DataFrame:
     """The focal entity ranked among its peers, one row per member and indicator.
 
     `rep` is a report (``report.build_report``: its data as of the report year, the values it
@@ -169,8 +199,10 @@ def member_ranking(rep, members: list[str], indicators: list[str] | None = None)
         _check(ds, m)
     level = _entities(ds)["level"]
     members = list(dict.fromkeys(members))
-    parts = [_ranking(ds, view, chosen, candidates, None, [m for m in members if level[m] == lv], indicators)
-             for lv in dict.fromkeys(level[m] for m in members)]
+    parts = [
+        _ranking(ds, view, chosen, candidates, None, [m for m in members if level[m] == lv], indicators)
+        for lv in dict.fromkeys(level[m] for m in members)
+    ]
     parts = [p for p in parts if not p.empty]
     if not parts:
         return _ranking(ds, view, chosen, candidates, None, [], indicators)
@@ -183,14 +215,18 @@ def _ranking(ds, view, chosen, candidates, entity, members, indicators) -> pd.Da
     if indicators is not None:
         keep = [i for i in indicators if i in set(keep)]
     excluded = data.excluded_obs_ids(view)
-    cand = candidates[~candidates["obs_id"].isin(excluded) & candidates["entity"].isin(members)
-                      & candidates["indicator"].isin(keep)]
+    cand = candidates[
+        ~candidates["obs_id"].isin(excluded)
+        & candidates["entity"].isin(members)
+        & candidates["indicator"].isin(keep)
+    ]
     best = chosen[chosen["entity"].isin(members) & chosen["indicator"].isin(keep)]
     peer_ids = set(members) - {entity}
     order = {i: n for n, i in enumerate(indicators or ind.index)}
     rows: list[dict] = []
-    for (indicator, period), g in sorted(best.groupby(["indicator", "period"]),
-                                         key=lambda kv: (order.get(kv[0][0], 0), kv[0][1])):
+    for (indicator, period), g in sorted(
+        best.groupby(["indicator", "period"]), key=lambda kv: (order.get(kv[0][0], 0), kv[0][1])
+    ):
         years = g["year"].astype(int)
         peer_years = set(years[g["entity"].isin(peer_ids)])
         if entity is None:  # no focal entity: the latest year with two members or more
@@ -206,16 +242,36 @@ def _ranking(ds, view, chosen, candidates, entity, members, indicators) -> pd.Da
         year = max(common) if common else max(peer_years)
         at = g[years == year]
         direction = ind.at[indicator, "direction"]
-        rows += _rank_rows(at, cand[(cand["indicator"] == indicator) & (cand["period"] == period)
-                                    & (cand["year"].astype(int) == year)],
-                           entity, members, direction, view)
+        rows += _rank_rows(
+            at,
+            cand[
+                (cand["indicator"] == indicator)
+                & (cand["period"] == period)
+                & (cand["year"].astype(int) == year)
+            ],
+            entity,
+            members,
+            direction,
+            view,
+        )
         if not common:
             near = ", ".join(map(str, sorted(focal_years)))
-            rows.append({"indicator": indicator, "period": period, "year": year, "entity": entity,
-                         "focal": True, "value": math.nan, "unit": ind.at[indicator, "unit"],
-                         "n_ranked": len(at), "n_members": len(members), "direction": direction,
-                         "note": f"no figure for {year}"
-                                 + (f" (figures for {near})" if near else " or any other year")})
+            rows.append(
+                {
+                    "indicator": indicator,
+                    "period": period,
+                    "year": year,
+                    "entity": entity,
+                    "focal": True,
+                    "value": math.nan,
+                    "unit": ind.at[indicator, "unit"],
+                    "n_ranked": len(at),
+                    "n_members": len(members),
+                    "direction": direction,
+                    "note": f"no figure for {year}"
+                    + (f" (figures for {near})" if near else " or any other year"),
+                }
+            )
     out = pd.DataFrame(rows, columns=RANKING_COLUMNS)
     return out.astype({"rank": "Int64", "rank_best": "Int64", "rank_worst": "Int64"})
 
@@ -235,8 +291,9 @@ def _better(direction: str):
     return (lambda a, b: a < b) if direction == "lower" else (lambda a, b: a > b)
 
 
-def _rank_rows(at: pd.DataFrame, cand: pd.DataFrame, entity: str, members: list[str],
-               direction: str, view: data.Dataset) -> list[dict]:
+def _rank_rows(
+    at: pd.DataFrame, cand: pd.DataFrame, entity: str, members: list[str], direction: str, view: data.Dataset
+) -> list[dict]:
     better = _better(direction)
     values = dict(zip(at["entity"], at["value"].astype(float)))
     alts = {e: sorted(set(g["value"].astype(float))) for e, g in cand.groupby("entity")}
@@ -257,16 +314,31 @@ def _rank_rows(at: pd.DataFrame, cand: pd.DataFrame, entity: str, members: list[
         not_used = not_used[(not_used["value"].astype(float) - v).abs() > tol * max(abs(v), 1e-12)]
         other_text = "; ".join(
             f"{x['value']:g} ({'derived' if x.get('derived') else x['source_id']})"
-            for x in not_used.to_dict("records"))
-        rows.append({"indicator": r["indicator"], "period": r["period"], "year": int(r["year"]),
-                     "entity": e, "focal": e == entity, "value": v,
-                     "qualifier": r["qualifier"] if isinstance(r.get("qualifier"), str) else "",
-                     "unit": r["unit"], "derived": bool(r.get("derived", False)),
-                     "source_id": r["source_id"], "rank": rank, "n_ranked": len(values),
-                     "n_members": len(members), "rank_best": rank_best, "rank_worst": rank_worst,
-                     "other_values": other_text,
-                     "conflict_id": conflicts.get((e, r["indicator"], int(r["year"])), ""),
-                     "direction": direction, "note": ""})
+            for x in not_used.to_dict("records")
+        )
+        rows.append(
+            {
+                "indicator": r["indicator"],
+                "period": r["period"],
+                "year": int(r["year"]),
+                "entity": e,
+                "focal": e == entity,
+                "value": v,
+                "qualifier": r["qualifier"] if isinstance(r.get("qualifier"), str) else "",
+                "unit": r["unit"],
+                "derived": bool(r.get("derived", False)),
+                "source_id": r["source_id"],
+                "rank": rank,
+                "n_ranked": len(values),
+                "n_members": len(members),
+                "rank_best": rank_best,
+                "rank_worst": rank_worst,
+                "other_values": other_text,
+                "conflict_id": conflicts.get((e, r["indicator"], int(r["year"])), ""),
+                "direction": direction,
+                "note": "",
+            }
+        )
     return sorted(rows, key=lambda x: (x["rank"], members.index(x["entity"])))
 
 
@@ -288,8 +360,22 @@ def _conflicts(view: data.Dataset) -> dict[tuple[str, str, int], str]:
     return out
 
 
-SUMMARY_COLUMNS = ["indicator", "period", "year", "value", "derived", "source_id", "rank", "n_ranked",
-                   "n_members", "rank_range", "leader", "leader_value", "other_values", "note"]
+SUMMARY_COLUMNS = [
+    "indicator",
+    "period",
+    "year",
+    "value",
+    "derived",
+    "source_id",
+    "rank",
+    "n_ranked",
+    "n_members",
+    "rank_range",
+    "leader",
+    "leader_value",
+    "other_values",
+    "note",
+]
 
 
 def peer_summary(ranking: pd.DataFrame, entity: str, headline: list[str] | None = None) -> pd.DataFrame:
@@ -304,23 +390,36 @@ def peer_summary(ranking: pd.DataFrame, entity: str, headline: list[str] | None 
         ranked = g[g["rank"].notna()].sort_values("rank")
         lead = ranked.iloc[0] if len(ranked) else None
         has_rank = not pd.isna(f["rank"])
-        rows.append({
-            "indicator": indicator, "period": period, "year": int(f["year"]), "value": f["value"],
-            "derived": bool(f["derived"]) if has_rank else False,
-            "source_id": f["source_id"] if has_rank else "",
-            "rank": int(f["rank"]) if has_rank else None, "n_ranked": int(f["n_ranked"]),
-            "n_members": int(f["n_members"]),
-            "rank_range": (f"{int(f['rank_best'])}–{int(f['rank_worst'])}"
-                           if has_rank and f["rank_best"] != f["rank_worst"] else ""),
-            "leader": lead["entity"] if lead is not None else "",
-            "leader_value": lead["value"] if lead is not None else math.nan,
-            "other_values": "; ".join(f"{e}: {t}" for e, t in zip(g["entity"], g["other_values"])
-                                      if isinstance(t, str) and t),
-            "note": f["note"] if isinstance(f["note"], str) else "",
-        })
+        rows.append(
+            {
+                "indicator": indicator,
+                "period": period,
+                "year": int(f["year"]),
+                "value": f["value"],
+                "derived": bool(f["derived"]) if has_rank else False,
+                "source_id": f["source_id"] if has_rank else "",
+                "rank": int(f["rank"]) if has_rank else None,
+                "n_ranked": int(f["n_ranked"]),
+                "n_members": int(f["n_members"]),
+                "rank_range": (
+                    f"{int(f['rank_best'])}–{int(f['rank_worst'])}"
+                    if has_rank and f["rank_best"] != f["rank_worst"]
+                    else ""
+                ),
+                "leader": lead["entity"] if lead is not None else "",
+                "leader_value": lead["value"] if lead is not None else math.nan,
+                "other_values": "; ".join(
+                    f"{e}: {t}" for e, t in zip(g["entity"], g["other_values"]) if isinstance(t, str) and t
+                ),
+                "note": f["note"] if isinstance(f["note"], str) else "",
+            }
+        )
     out = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
     if headline:
         first = {i: n for n, i in enumerate(headline)}
-        out = out.assign(_h=out["indicator"].map(first).fillna(len(first))).sort_values(
-            "_h", kind="stable").drop(columns="_h")
+        out = (
+            out.assign(_h=out["indicator"].map(first).fillna(len(first)))
+            .sort_values("_h", kind="stable")
+            .drop(columns="_h")
+        )
     return out.reset_index(drop=True)

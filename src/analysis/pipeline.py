@@ -21,6 +21,7 @@ kernels and Jupyter Book this build started, removes its staging directory and s
 The library raises (BuildError, DataError, ParameterError, KeyboardInterrupt); the command line
 turns them into exit statuses.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -86,13 +87,13 @@ def chapter_notebooks() -> list[Path]:
 
 # --------------------------------------------------------------------------- cache
 
+
 def _file_digest(paths) -> str:
     h = hashlib.sha256()
     for p in sorted(paths):
         h.update(str(Path(p).relative_to(ROOT)).encode())
         h.update(Path(p).read_bytes())
     return h.hexdigest()
-
 
 
 def inputs_digest(data_dir: Path | None = None, families: list[str] | None = None) -> str:
@@ -135,6 +136,7 @@ def cache_key(path: Path, params: dict, inputs: str) -> str:
 
 # --------------------------------------------------------------------------- execution
 
+
 def _tidy(nb) -> None:
     """Hide the injected-parameters cell and drop per-run metadata (timings, papermill stamps)."""
     for c in nb.cells:
@@ -144,9 +146,10 @@ def _tidy(nb) -> None:
                 c.metadata["tags"] = tags + ["remove-cell"]
             c.id = "injected-parameters"  # papermill gives it a random id
             # the per-build scratch path is plumbing, not a parameter of the report
-            c.source = "\n".join(ln if not ln.startswith("downloads_dir = ")
-                                 else 'downloads_dir = "(build directory)"'
-                                 for ln in c.source.splitlines())
+            c.source = "\n".join(
+                ln if not ln.startswith("downloads_dir = ") else 'downloads_dir = "(build directory)"'
+                for ln in c.source.splitlines()
+            )
         c.metadata.pop("papermill", None)
         c.metadata.pop("execution", None)
     nb.metadata.pop("papermill", None)
@@ -172,10 +175,7 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
-
-
-def run_notebook(src: Path, dst: Path, params: dict | None = None,
-                 timeout: float | None = None) -> None:
+def run_notebook(src: Path, dst: Path, params: dict | None = None, timeout: float | None = None) -> None:
     """Execute one notebook with papermill and write it, tidied, to ``dst``.
 
     The process's working directory is never changed: papermill gets the notebook as an object
@@ -202,17 +202,28 @@ def run_notebook(src: Path, dst: Path, params: dict | None = None,
         return f" in cell {ids.index(running['id']) + 1}" if running["id"] in ids else ""
 
     try:
-        nb = pm.execute_notebook(source, None, parameters=params or {}, kernel_name=KERNEL,
-                                 progress_bar=False, log_output=False, timeout_func=remaining,
-                                 resources={"metadata": {"path": str(src.parent)}})
+        nb = pm.execute_notebook(
+            source,
+            None,
+            parameters=params or {},
+            kernel_name=KERNEL,
+            progress_bar=False,
+            log_output=False,
+            timeout_func=remaining,
+            resources={"metadata": {"path": str(src.parent)}},
+        )
     except pm.PapermillExecutionError as exc:
         raise BuildError(f"notebook {_shown(src)} failed{where()}: {exc.ename}: {exc.evalue}") from None
     except CellTimeoutError:
-        raise BuildError(f"notebook {_shown(src)} ran longer than its time limit of {timeout:g} s"
-                         f"{where()} and was stopped (raise the limit with --timeout)") from None
+        raise BuildError(
+            f"notebook {_shown(src)} ran longer than its time limit of {timeout:g} s"
+            f"{where()} and was stopped (raise the limit with --timeout)"
+        ) from None
     except DeadKernelError:
-        raise BuildError(f"notebook {_shown(src)}: the Python kernel died{where()} "
-                         f"(out of memory or killed); see .cache/kernels.log") from None
+        raise BuildError(
+            f"notebook {_shown(src)}: the Python kernel died{where()} "
+            f"(out of memory or killed); see .cache/kernels.log"
+        ) from None
     _tidy(nb)
     write_atomic(dst, _notebook_text(nb))
 
@@ -224,10 +235,18 @@ def _execute(src: Path, dst: Path, params: dict, timeout: float | None = None) -
     return time.perf_counter() - t0
 
 
-def execute_notebooks(notebooks: list[Path], out_dir: Path, downloads: Path, params: dict,
-                      jobs: int | None = None, force: bool = False, progress: bool = True,
-                      stats: BuildStats | None = None, timeout: float | None = None,
-                      data_dir: Path | None = None) -> BuildStats:
+def execute_notebooks(
+    notebooks: list[Path],
+    out_dir: Path,
+    downloads: Path,
+    params: dict,
+    jobs: int | None = None,
+    force: bool = False,
+    progress: bool = True,
+    stats: BuildStats | None = None,
+    timeout: float | None = None,
+    data_dir: Path | None = None,
+) -> BuildStats:
     """Execute (or take from the cache) every notebook into out_dir; CSVs go to downloads.
 
     A cache entry is used only if every file in it matches its manifest; a damaged entry is
@@ -267,13 +286,13 @@ def execute_notebooks(notebooks: list[Path], out_dir: Path, downloads: Path, par
             raise BuildError(f"notebook {_shown(nb)} not run: the build was interrupted")
         own = out_dir.parent / f".downloads-{nb.stem}"  # each notebook's CSVs, for its cache entry
         own.mkdir(parents=True, exist_ok=True)
-        return nb, key, own, _execute(nb, out_dir / nb.name,
-                                      {**params, "downloads_dir": str(own)}, timeout)
+        return nb, key, own, _execute(nb, out_dir / nb.name, {**params, "downloads_dir": str(own)}, timeout)
 
     errors = []
     with _kernel_messages_to(KERNEL_LOG) as terminal, _data_dir_for_kernels(data_dir):
-        bar = tqdm(total=len(todo), desc="Executing notebooks", unit="nb", disable=not progress,
-                   file=terminal)
+        bar = tqdm(
+            total=len(todo), desc="Executing notebooks", unit="nb", disable=not progress, file=terminal
+        )
         try:
             _run_all(todo, run, jobs, bar, errors, stats, out_dir, downloads, stopping)
         finally:
@@ -359,8 +378,9 @@ def _run_all(todo, run, jobs, bar, errors, stats, out_dir, downloads, stopping) 
             csvs = sorted(own.glob("*.csv"))
             for f in csvs:
                 shutil.copy2(f, downloads / f.name)
-            cache.store_entry(CACHE_DIR / key, {nb.name: out_dir / nb.name,
-                                                **{f"downloads/{f.name}": f for f in csvs}})
+            cache.store_entry(
+                CACHE_DIR / key, {nb.name: out_dir / nb.name, **{f"downloads/{f.name}": f for f in csvs}}
+            )
             shutil.rmtree(own, ignore_errors=True)
     except BaseException:  # Ctrl-C (or an unexpected failure): stop every kernel now
         stopping.set()
@@ -400,6 +420,7 @@ def stop_kernels() -> int:
 
 # --------------------------------------------------------------------------- book
 
+
 def _die_with_parent() -> None:  # pragma: no cover  (runs in the child before exec)
     """Linux: the child gets SIGTERM when the build dies, even by SIGKILL (no orphan)."""
     with contextlib.suppress(Exception):
@@ -410,8 +431,18 @@ def _die_with_parent() -> None:  # pragma: no cover  (runs in the child before e
 
 def book_command(src: Path, out: Path) -> list[str]:
     exe = Path(sys.executable).parent / "jupyter-book"
-    return [str(exe) if exe.exists() else "jupyter-book", "build", str(src), "--path-output", str(out),
-            "--builder", "html", "-W", "-n", "--keep-going"]
+    return [
+        str(exe) if exe.exists() else "jupyter-book",
+        "build",
+        str(src),
+        "--path-output",
+        str(out),
+        "--builder",
+        "html",
+        "-W",
+        "-n",
+        "--keep-going",
+    ]
 
 
 def jupyter_book(src: Path, out: Path) -> float:
@@ -421,9 +452,15 @@ def jupyter_book(src: Path, out: Path) -> float:
     build if the build is killed."""
     cmd = book_command(src, out)
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True, cwd=src,  # _config.yml paths: from the book root
-                            preexec_fn=_die_with_parent if sys.platform == "linux" else None)  # noqa: PLW1509
+    proc = subprocess.Popen(
+        cmd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        cwd=src,  # _config.yml paths: from the book root
+        preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+    )  # noqa: PLW1509
     try:
         stdout, stderr = proc.communicate()
     except BaseException:
@@ -432,8 +469,9 @@ def jupyter_book(src: Path, out: Path) -> float:
         proc.wait()
         raise
     if proc.returncode != 0:
-        lines = [ln for ln in (stdout + stderr).splitlines()
-                 if "WARNING" in ln or "ERROR" in ln or "Error" in ln]
+        lines = [
+            ln for ln in (stdout + stderr).splitlines() if "WARNING" in ln or "ERROR" in ln or "Error" in ln
+        ]
         raise BuildError("Jupyter Book build failed:\n  " + "\n  ".join(lines[-20:] or [stderr[-2000:]]))
     return time.perf_counter() - t0
 
@@ -454,16 +492,19 @@ def write_site_data(rep, extra: Path) -> None:
     d = extra / "results"
     d.mkdir(parents=True, exist_ok=True)
     rep.card.to_csv(d / "scorecard.csv", index=False, encoding="utf-8-sig", lineterminator="\n")
-    forecast.forecast_table(rep.forecasts).to_csv(d / "forecasts.csv", index=False,
-                                                  encoding="utf-8-sig", lineterminator="\n")
-    forecast.paths_table(rep.forecasts).to_csv(d / "forecast_paths.csv", index=False,
-                                               encoding="utf-8-sig", lineterminator="\n")
+    forecast.forecast_table(rep.forecasts).to_csv(
+        d / "forecasts.csv", index=False, encoding="utf-8-sig", lineterminator="\n"
+    )
+    forecast.paths_table(rep.forecasts).to_csv(
+        d / "forecast_paths.csv", index=False, encoding="utf-8-sig", lineterminator="\n"
+    )
     rep.obs.to_csv(d / "observations_used.csv", index=False, encoding="utf-8-sig", lineterminator="\n")
 
 
 def expected_pages() -> list[str]:
     return ["index.html", "book/index.html", "book/caveats.html"] + [
-        f"notebooks/{p.stem}.html" for p in chapter_notebooks()]
+        f"notebooks/{p.stem}.html" for p in chapter_notebooks()
+    ]
 
 
 def _previous(site: Path) -> Path:
@@ -494,8 +535,9 @@ def publish(new_site: Path, site: Path = SITE_DIR) -> None:
     """
     missing = [p for p in expected_pages() if not (new_site / p).exists()]
     if missing:
-        raise BuildError(f"the new site is incomplete (missing {', '.join(missing)}); "
-                         f"the previous site is left in place")
+        raise BuildError(
+            f"the new site is incomplete (missing {', '.join(missing)}); the previous site is left in place"
+        )
     old = _previous(site)
     with _no_interrupt():
         if old.exists():
@@ -564,11 +606,14 @@ def build_lock(site: Path, wait_for_it: bool = True, progress: bool = True):
         except BlockingIOError:
             other = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
             if not wait_for_it:
-                raise BuildError(f"another build (process {other}) is writing {site}; "
-                                 f"try again when it has finished") from None
+                raise BuildError(
+                    f"another build (process {other}) is writing {site}; try again when it has finished"
+                ) from None
             if progress:
-                print(f"Another build (process {other}) is writing {site}; waiting for it to finish …",
-                      file=sys.stderr)
+                print(
+                    f"Another build (process {other}) is writing {site}; waiting for it to finish …",
+                    file=sys.stderr,
+                )
             fcntl.flock(fd, fcntl.LOCK_EX)
         os.ftruncate(fd, 0)
         os.pwrite(fd, str(os.getpid()).encode(), 0)
@@ -599,11 +644,19 @@ def _up_to_date(site: Path, key: str) -> bool:
         return False
 
 
-def build(year: int | None = None, entity: str | None = None, horizon: int | None = None,
-          jobs: int | None = None, force: bool = False, out: str | Path | None = None,
-          progress: bool = True, stats: BuildStats | None = None,
-          timeout: float | None = None, data_dir: str | Path | None = None,
-          wait_for_lock: bool = True) -> int:
+def build(
+    year: int | None = None,
+    entity: str | None = None,
+    horizon: int | None = None,
+    jobs: int | None = None,
+    force: bool = False,
+    out: str | Path | None = None,
+    progress: bool = True,
+    stats: BuildStats | None = None,
+    timeout: float | None = None,
+    data_dir: str | Path | None = None,
+    wait_for_lock: bool = True,
+) -> int:
     """The whole pipeline from the data package in `data_dir` (default: data/); returns 0.
 
     Raises DataError or ParameterError (bad input: nothing is touched), BuildError (a step
@@ -633,12 +686,14 @@ def build(year: int | None = None, entity: str | None = None, horizon: int | Non
             stats.total_seconds = time.perf_counter() - t_start
             say(f"{site / 'index.html'} is up to date (no notebook, data or library change).")
             return 0
-        return _build_locked(year, entity, horizon, jobs, force, site, stats, timeout, data_dir,
-                             key, t_start, say, progress)
+        return _build_locked(
+            year, entity, horizon, jobs, force, site, stats, timeout, data_dir, key, t_start, say, progress
+        )
 
 
-def _build_locked(year, entity, horizon, jobs, force, site, stats, timeout, data_dir, key,
-                  t_start, say, progress) -> int:
+def _build_locked(
+    year, entity, horizon, jobs, force, site, stats, timeout, data_dir, key, t_start, say, progress
+) -> int:
     from analysis import data
     from analysis.report import build_report, check_parameters
 
@@ -658,12 +713,23 @@ def _build_locked(year, entity, horizon, jobs, force, site, stats, timeout, data
         t = time.perf_counter()
         say("Computing the report (derived values, forecasts, scorecard) …")
         rep = build_report(year, entity, horizon, data_dir=data_dir, memo=True)
-        say(f"  {len(rep.forecasts)} series forecast, {len(rep.card)} targets scored "
-            f"({time.perf_counter() - t:.1f}s)")
+        say(
+            f"  {len(rep.forecasts)} series forecast, {len(rep.card)} targets scored "
+            f"({time.perf_counter() - t:.1f}s)"
+        )
         write_site_data(rep, extra)
-        execute_notebooks(chapter_notebooks(), src / "notebooks", extra / "downloads", params,
-                          jobs=jobs, force=force, progress=progress, stats=stats,
-                          timeout=timeout, data_dir=data_dir)
+        execute_notebooks(
+            chapter_notebooks(),
+            src / "notebooks",
+            extra / "downloads",
+            params,
+            jobs=jobs,
+            force=force,
+            progress=progress,
+            stats=stats,
+            timeout=timeout,
+            data_dir=data_dir,
+        )
         say("Building the HTML with Jupyter Book …")
         stats.book_seconds = jupyter_book(src, stage / "out")
         (stage / "out" / "_build" / "html" / KEY_FILE).write_text(key)
@@ -672,21 +738,25 @@ def _build_locked(year, entity, horizon, jobs, force, site, stats, timeout, data
         with _no_interrupt():
             shutil.rmtree(stage, ignore_errors=True)
         stopped = f"stopped {stats.kernels_stopped} running kernel(s), " if stats.kernels_stopped else ""
-        raise KeyboardInterrupt(f"{stopped}removed {stage.name}; the previous site in {site} "
-                                f"is unchanged") from None
+        raise KeyboardInterrupt(
+            f"{stopped}removed {stage.name}; the previous site in {site} is unchanged"
+        ) from None
     except BuildError as exc:
         raise BuildError(f"{exc}\nThe previous site in {site} is unchanged.") from None
     finally:
         with _no_interrupt():
             shutil.rmtree(stage, ignore_errors=True)
     stats.total_seconds = time.perf_counter() - t_start
-    say(f"Built {site / 'index.html'} for report year {year} "
+    say(
+        f"Built {site / 'index.html'} for report year {year} "
         f"({len(stats.executed)} notebook(s) executed, {len(stats.cached)} from cache, "
-        f"{stats.total_seconds:.1f}s)")
+        f"{stats.total_seconds:.1f}s)"
+    )
     return 0
 
 
 # --------------------------------------------------------------------------- committed notebooks
+
 
 def committed_stamp(path: Path) -> str:
     """What the committed outputs of a notebook were computed from (cells + data + library)."""
@@ -708,8 +778,11 @@ def refresh_notebooks(check: bool = False) -> int:
             stale.append(nb_path)
     if check:
         if stale:
-            print("Committed notebook outputs are stale (run `make refresh-notebooks`): "
-                  + ", ".join(p.name for p in stale), file=sys.stderr)
+            print(
+                "Committed notebook outputs are stale (run `make refresh-notebooks`): "
+                + ", ".join(p.name for p in stale),
+                file=sys.stderr,
+            )
             return 1
         print("Committed notebook outputs are current.")
         return 0

@@ -1,6 +1,7 @@
 """House style for the report's figures: CJK font, units in axis labels, the source under each
 figure, and the few chart types the chapters use (series with benchmarks, fan charts, the
 coverage chart, the scorecard at a glance)."""
+
 from __future__ import annotations
 
 import math
@@ -17,14 +18,33 @@ from matplotlib import font_manager  # noqa: E402
 from analysis import vocabulary  # noqa: E402
 from analysis.errors import FontMissing  # noqa: E402,F401  (raised by cjk_font)
 
-CJK_FAMILIES = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans CJK JP", "Source Han Sans SC",
-                "Noto Sans SC", "SimHei", "Microsoft YaHei")
-CJK_FILE_HINTS = ("wqy-microhei", "wqy-zenhei", "notosanscjk", "sourcehansans", "notosanssc", "simhei",
-                  "msyh")
+CJK_FAMILIES = (
+    "WenQuanYi Micro Hei",
+    "Noto Sans CJK SC",
+    "Noto Sans CJK JP",
+    "Source Han Sans SC",
+    "Noto Sans SC",
+    "SimHei",
+    "Microsoft YaHei",
+)
+CJK_FILE_HINTS = (
+    "wqy-microhei",
+    "wqy-zenhei",
+    "notosanscjk",
+    "sourcehansans",
+    "notosanssc",
+    "simhei",
+    "msyh",
+)
 
 # colour of an entity by its place relative to the report's focal entity (entities.csv parents)
-ROLE_COLOURS = {"focus": "#1b6ca8", "child": "#d1495b", "parent": "#edae49", "grandparent": "#66a182",
-                "other": "#8d6a9f"}
+ROLE_COLOURS = {
+    "focus": "#1b6ca8",
+    "child": "#d1495b",
+    "parent": "#edae49",
+    "grandparent": "#66a182",
+    "other": "#8d6a9f",
+}
 STATUS_COLOURS = {s.id: s.colour for s in vocabulary.load().status.values()}  # metadata.yaml
 FIGSIZE = (8.0, 4.2)
 
@@ -45,36 +65,42 @@ def cjk_font() -> str:
             _font_family = fam
             return fam
     for path in font_manager.findSystemFonts():
-        if any(h in Path(path).name.lower().replace("-", "").replace("_", "") or h in Path(path).name.lower()
-               for h in CJK_FILE_HINTS):
+        if any(
+            h in Path(path).name.lower().replace("-", "").replace("_", "") or h in Path(path).name.lower()
+            for h in CJK_FILE_HINTS
+        ):
             font_manager.fontManager.addfont(path)
             _font_family = font_manager.FontProperties(fname=path).get_name()
             return _font_family
-    raise FontMissing("No CJK font found, so Chinese names cannot be drawn. Install one with "
-                      "`make font` (Debian package fonts-wqy-microhei).")
+    raise FontMissing(
+        "No CJK font found, so Chinese names cannot be drawn. Install one with "
+        "`make font` (Debian package fonts-wqy-microhei)."
+    )
 
 
 def setup() -> str:
     """Apply the house style; returns the CJK font family in use."""
     fam = cjk_font()
-    plt.rcParams.update({
-        "font.family": "sans-serif",
-        "font.sans-serif": [fam, "DejaVu Sans"],
-        "axes.unicode_minus": False,
-        "figure.figsize": FIGSIZE,
-        "figure.dpi": 110,
-        "savefig.dpi": 110,
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-        "axes.grid": True,
-        "grid.alpha": 0.3,
-        "axes.titlesize": 11.5,
-        "axes.titleweight": "normal",
-        "axes.labelsize": 10,
-        "legend.fontsize": 9,
-        "legend.frameon": False,
-        "svg.hashsalt": "ordos-report",
-    })
+    plt.rcParams.update(
+        {
+            "font.family": "sans-serif",
+            "font.sans-serif": [fam, "DejaVu Sans"],
+            "axes.unicode_minus": False,
+            "figure.figsize": FIGSIZE,
+            "figure.dpi": 110,
+            "savefig.dpi": 110,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "axes.grid": True,
+            "grid.alpha": 0.3,
+            "axes.titlesize": 11.5,
+            "axes.titleweight": "normal",
+            "axes.labelsize": 10,
+            "legend.fontsize": 9,
+            "legend.frameon": False,
+            "svg.hashsalt": "ordos-report",
+        }
+    )
     return fam
 
 
@@ -97,8 +123,14 @@ def _integer_years(ax):
     ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
 
 
-def series_chart(lines: list[dict], title: str, unit: str, source: str, note: str | None = None,
-                 reference: dict | None = None):
+def series_chart(
+    lines: list[dict],
+    title: str,
+    unit: str,
+    source: str,
+    note: str | None = None,
+    reference: dict | None = None,
+):
     """Lines over years. Each line: {'label', 'years', 'values', 'colour', 'derived' (mask)}.
 
     Derived points are drawn hollow. `reference`: {'value', 'label'} for a horizontal line.
@@ -114,8 +146,15 @@ def series_chart(lines: list[dict], title: str, unit: str, source: str, note: st
             ax.plot(years[derived], values[derived], "o", mfc="white", color=colour, ms=5)
     if reference:
         ax.axhline(reference["value"], ls="--", color="#444444", lw=1.2)
-        ax.annotate(reference["label"], (ax.get_xlim()[0], reference["value"]), ha="left",
-                    xytext=(4, 4), textcoords="offset points", fontsize=8.5, color="#333333")
+        ax.annotate(
+            reference["label"],
+            (ax.get_xlim()[0], reference["value"]),
+            ha="left",
+            xytext=(4, 4),
+            textcoords="offset points",
+            fontsize=8.5,
+            color="#333333",
+        )
     ax.set_title(title)
     ax.set_xlabel("Year")
     ax.set_ylabel(unit_label(unit))
@@ -129,22 +168,39 @@ def series_chart(lines: list[dict], title: str, unit: str, source: str, note: st
     return finish(fig, source, note)
 
 
-def fan_chart(history_years, history_values, path: pd.DataFrame, title: str, unit: str,
-              source: str, target: dict | None = None, note: str | None = None,
-              colour: str = ROLE_COLOURS["focus"]):
+def fan_chart(
+    history_years,
+    history_values,
+    path: pd.DataFrame,
+    title: str,
+    unit: str,
+    source: str,
+    target: dict | None = None,
+    note: str | None = None,
+    colour: str = ROLE_COLOURS["focus"],
+):
     """Observed series, then the forecast mean with 80% and 95% prediction intervals."""
     fig, ax = plt.subplots()
     ax.plot(history_years, history_values, "o-", color=colour, lw=1.8, ms=5, label="observed")
     if not path.empty:
         yrs = np.concatenate([[history_years[-1]], path["year"].to_numpy()])
+
         def ext(col):
             return np.concatenate([[history_values[-1]], path[col].to_numpy()])
+
         ax.fill_between(yrs, ext("lo95"), ext("hi95"), color=colour, alpha=0.15, lw=0, label="95% interval")
         ax.fill_between(yrs, ext("lo80"), ext("hi80"), color=colour, alpha=0.30, lw=0, label="80% interval")
         ax.plot(yrs, ext("mean"), "--", color=colour, lw=1.5, label="forecast")
     if target:
-        ax.plot([target["year"]], [target["value"]], marker="*", ms=13, color="#c62828", ls="",
-                label=target["label"])
+        ax.plot(
+            [target["year"]],
+            [target["value"]],
+            marker="*",
+            ms=13,
+            color="#c62828",
+            ls="",
+            label=target["label"],
+        )
     ax.set_title(title)
     ax.set_xlabel("Year")
     ax.set_ylabel(unit_label(unit))
@@ -169,10 +225,12 @@ def coverage_chart(cov: pd.DataFrame, title: str, source: str):
     ax.grid(which="major", visible=False)
     ax.tick_params(which="minor", length=0)
     ax.set_title(title)
-    handles = [matplotlib.patches.Patch(color="#1b6ca8", label="reported"),
-               matplotlib.patches.Patch(color="#9ecae1", label="derived only"),
-               matplotlib.patches.Patch(color="#edae49", label="part-year or\npoint-in-time only"),
-               matplotlib.patches.Patch(color="#f2f2f2", label="no value")]
+    handles = [
+        matplotlib.patches.Patch(color="#1b6ca8", label="reported"),
+        matplotlib.patches.Patch(color="#9ecae1", label="derived only"),
+        matplotlib.patches.Patch(color="#edae49", label="part-year or\npoint-in-time only"),
+        matplotlib.patches.Patch(color="#f2f2f2", label="no value"),
+    ]
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1))
     return finish(fig, source)
 
@@ -191,8 +249,15 @@ def status_chart(counts: pd.DataFrame, title: str, source: str):
     return finish(fig, source)
 
 
-def bar_chart(labels: list[str], values: list[float], title: str, unit: str, source: str,
-              colours: list[str] | None = None, note: str | None = None):
+def bar_chart(
+    labels: list[str],
+    values: list[float],
+    title: str,
+    unit: str,
+    source: str,
+    colours: list[str] | None = None,
+    note: str | None = None,
+):
     fig, ax = plt.subplots()
     ax.bar(labels, values, color=colours or "#1b6ca8")
     for x, v in enumerate(values):

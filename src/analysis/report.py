@@ -3,10 +3,10 @@
 The notebooks and the command line both start here, so a report year, an entity or a horizon
 that cannot work fails the same way everywhere: with a one-line message that says what is valid.
 """
+
 from __future__ import annotations
 
 import dataclasses
-
 import hashlib
 import json
 import pickle
@@ -46,13 +46,17 @@ def check_parameters(ds: data.Dataset, year: int | None, entity: str, horizon: i
     try:
         year = int(year)
     except (TypeError, ValueError):
-        raise ParameterError(f"report year must be a whole number between {first} and {last}, not {year!r}")
+        raise ParameterError(
+            f"report year must be a whole number between {first} and {last}, not {year!r}"
+        ) from None
     if not first <= year <= last:
         raise ParameterError(f"no data for report year {year}; valid report years: {first}–{last}")
     try:
         horizon = int(horizon)
     except (TypeError, ValueError):
-        raise ParameterError(f"horizon must be a whole number of years from 0 to {MAX_HORIZON}, not {horizon!r}")
+        raise ParameterError(
+            f"horizon must be a whole number of years from 0 to {MAX_HORIZON}, not {horizon!r}"
+        ) from None
     if not 0 <= horizon <= MAX_HORIZON:
         raise ParameterError(f"horizon must be between 0 and {MAX_HORIZON} years, not {horizon}")
     return year
@@ -60,11 +64,11 @@ def check_parameters(ds: data.Dataset, year: int | None, entity: str, horizon: i
 
 @dataclass
 class Report:
-    ds: data.Dataset          # the data as of `year`: all a report for `year` may use (data.as_of)
+    ds: data.Dataset  # the data as of `year`: all a report for `year` may use (data.as_of)
     year: int
     entity: str
     horizon: int
-    obs: pd.DataFrame         # one value per point, reported and derived, as of `year`
+    obs: pd.DataFrame  # one value per point, reported and derived, as of `year`
     candidates: pd.DataFrame  # every reported and derived value as of `year`, before the choice
     forecasts: list[forecast.SeriesForecast]
     card: pd.DataFrame
@@ -126,9 +130,14 @@ def _store_memo(path: Path, rep: Report) -> None:
     cache.write_verified(path, pickle.dumps(light, protocol=pickle.HIGHEST_PROTOCOL))
 
 
-def build_report(year: int | None = None, entity: str | None = None,
-                 horizon: int | None = None, data_dir: str | Path | None = None,
-                 ds: data.Dataset | None = None, memo: bool = True) -> Report:
+def build_report(
+    year: int | None = None,
+    entity: str | None = None,
+    horizon: int | None = None,
+    data_dir: str | Path | None = None,
+    ds: data.Dataset | None = None,
+    memo: bool = True,
+) -> Report:
     """Load (or take) the data, check the parameters, and compute forecasts and the scorecard.
 
     With ``memo`` (the default), the result is kept in

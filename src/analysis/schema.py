@@ -3,6 +3,7 @@
 Imported only when data are validated (``data.load``), so that pages that read a computed report
 do not pay for pandera's import.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -11,8 +12,14 @@ import pandera.pandas as pa
 from analysis.errors import Problem
 from analysis.vocabulary import Vocabulary
 
-KEYS = {"entities": "entity_id", "indicators": "indicator_id", "sources": "source_id",
-        "observations": "obs_id", "targets": "target_id", "conflicts": "conflict_id"}
+KEYS = {
+    "entities": "entity_id",
+    "indicators": "indicator_id",
+    "sources": "source_id",
+    "observations": "obs_id",
+    "targets": "target_id",
+    "conflicts": "conflict_id",
+}
 MIN_YEAR, MAX_YEAR = 1978, 2035
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 
@@ -31,8 +38,9 @@ def _text(nullable=False, **kw) -> pa.Column:
 
 def _one_of(values, nullable=False) -> pa.Column:
     values = list(values)
-    return pa.Column(str, pa.Check.isin(values, error=f"must be one of: {', '.join(values)}"),
-                     nullable=nullable)
+    return pa.Column(
+        str, pa.Check.isin(values, error=f"must be one of: {', '.join(values)}"), nullable=nullable
+    )
 
 
 def _int(nullable=False) -> pa.Column:
@@ -44,34 +52,92 @@ def _float(nullable=False) -> pa.Column:
 
 
 TYPES: dict[str, dict[str, pa.Column]] = {
-    "entities": {"entity_id": _text(), "name_en": _text(), "name_zh": _text(), "level": _text(),
-                 "parent": _text(True), "note": _text(True)},
-    "indicators": {"indicator_id": _text(), "name_en": _text(), "name_zh": _text(),
-                   "unit": _text(), "family": _text(), "measure": _text(), "direction": _text(),
-                   "base_indicator": _text(True), "relation": _text(True),
-                   "denominator_indicator": _text(True), "definition": _text(True)},
-    "sources": {"source_id": _text(), "title": _text(), "title_en": _text(True),
-                "issuer": _text(), "doc_number": _text(True), "publication_date": _text(),
-                "type": _text(), "url": _text(True), "local_copy": _text(True),
-                "note": _text(True)},
-    "observations": {"obs_id": _text(), "entity": _text(), "indicator": _text(), "year": _int(),
-                     "period": _text(), "period_start": _int(True), "value": _float(),
-                     "qualifier": _text(True), "unit": _text(), "basis": _text(True),
-                     "source_id": _text(), "locator": _text(), "confidence": _text(),
-                     "note": _text(True)},
-    "targets": {"target_id": _text(), "entity": _text(), "indicator": _text(), "kind": _text(),
-                "comparator": _text(), "target_value": _float(True), "unit": _text(),
-                "baseline_year": _int(True), "baseline_value": _float(True),
-                "period_start": _int(True), "target_year": _int(), "adopted_year": _int(),
-                "theme": _text(),
-                "name_zh": _text(), "name_en": _text(), "source_id": _text(), "locator": _text(),
-                "status_claim": _text(True), "status_claim_source": _text(True),
-                "status_claim_locator": _text(True), "status_claim_year": _int(True),
-                "note": _text(True)},
-    "conflicts": {"conflict_id": _text(), "entity": _text(), "indicator": _text(),
-                  "years": _text(), "kind": _text(), "description": _text(),
-                  "resolution": _text(), "exclude_obs_ids": _text(True), "reason": _text(True)},
+    "entities": {
+        "entity_id": _text(),
+        "name_en": _text(),
+        "name_zh": _text(),
+        "level": _text(),
+        "parent": _text(True),
+        "note": _text(True),
+    },
+    "indicators": {
+        "indicator_id": _text(),
+        "name_en": _text(),
+        "name_zh": _text(),
+        "unit": _text(),
+        "family": _text(),
+        "measure": _text(),
+        "direction": _text(),
+        "base_indicator": _text(True),
+        "relation": _text(True),
+        "denominator_indicator": _text(True),
+        "definition": _text(True),
+    },
+    "sources": {
+        "source_id": _text(),
+        "title": _text(),
+        "title_en": _text(True),
+        "issuer": _text(),
+        "doc_number": _text(True),
+        "publication_date": _text(),
+        "type": _text(),
+        "url": _text(True),
+        "local_copy": _text(True),
+        "note": _text(True),
+    },
+    "observations": {
+        "obs_id": _text(),
+        "entity": _text(),
+        "indicator": _text(),
+        "year": _int(),
+        "period": _text(),
+        "period_start": _int(True),
+        "value": _float(),
+        "qualifier": _text(True),
+        "unit": _text(),
+        "basis": _text(True),
+        "source_id": _text(),
+        "locator": _text(),
+        "confidence": _text(),
+        "note": _text(True),
+    },
+    "targets": {
+        "target_id": _text(),
+        "entity": _text(),
+        "indicator": _text(),
+        "kind": _text(),
+        "comparator": _text(),
+        "target_value": _float(True),
+        "unit": _text(),
+        "baseline_year": _int(True),
+        "baseline_value": _float(True),
+        "period_start": _int(True),
+        "target_year": _int(),
+        "adopted_year": _int(),
+        "theme": _text(),
+        "name_zh": _text(),
+        "name_en": _text(),
+        "source_id": _text(),
+        "locator": _text(),
+        "status_claim": _text(True),
+        "status_claim_source": _text(True),
+        "status_claim_locator": _text(True),
+        "status_claim_year": _int(True),
+        "note": _text(True),
+    },
+    "conflicts": {
+        "conflict_id": _text(),
+        "entity": _text(),
+        "indicator": _text(),
+        "years": _text(),
+        "kind": _text(),
+        "description": _text(),
+        "resolution": _text(),
+        "exclude_obs_ids": _text(True),
+        "reason": _text(True),
+    },
 }
+
 
 def _year_range(col: str) -> pa.Check:
     return pa.Check.in_range(MIN_YEAR, MAX_YEAR, error=f"year must be between {MIN_YEAR} and {MAX_YEAR}")
@@ -81,17 +147,32 @@ def rules(table: str, ids: dict[str, list[str]], vocab: Vocabulary) -> pa.DataFr
     """Value rules and references for one file, given the ids defined by the other files and
     the vocabularies of metadata.yaml."""
     enum = vocab.enumerations
+
     def ref(kind, nullable=False):
-        return pa.Column(str, pa.Check.isin(ids[kind], error=f"unknown {kind[:-1] if kind != 'entities' else 'entity'} id (not in {kind}.csv)"),
-                         nullable=nullable)
+        return pa.Column(
+            str,
+            pa.Check.isin(
+                ids[kind],
+                error=f"unknown {kind[:-1] if kind != 'entities' else 'entity'} id (not in {kind}.csv)",
+            ),
+            nullable=nullable,
+        )
 
     key = KEYS[table]
-    cols: dict[str, pa.Column] = {key: pa.Column(str, [pa.Check.str_matches(
-        ID_PATTERN if table != "observations" else r"^o\d{4,}$",
-        error="ids are lower-case letters, digits and '_'" if table != "observations"
-        else "observation ids look like o0001"),
-        pa.Check(lambda s: ~s.duplicated(keep="first"), element_wise=False,
-                 error="duplicate id")])}
+    cols: dict[str, pa.Column] = {
+        key: pa.Column(
+            str,
+            [
+                pa.Check.str_matches(
+                    ID_PATTERN if table != "observations" else r"^o\d{4,}$",
+                    error="ids are lower-case letters, digits and '_'"
+                    if table != "observations"
+                    else "observation ids look like o0001",
+                ),
+                pa.Check(lambda s: ~s.duplicated(keep="first"), element_wise=False, error="duplicate id"),
+            ],
+        )
+    }
     checks: list[pa.Check] = []
     if table == "entities":
         cols["level"] = _one_of(enum["entity_level"])
@@ -105,10 +186,18 @@ def rules(table: str, ids: dict[str, list[str]], vocab: Vocabulary) -> pa.DataFr
         cols["base_indicator"] = ref("indicators", nullable=True)
         cols["denominator_indicator"] = ref("indicators", nullable=True)
     elif table == "sources":
-        cols["publication_date"] = pa.Column(str, pa.Check.str_matches(
-            r"^(19|20)\d\d(-[01]\d(-[0-3]\d)?)?$", error="dates are written YYYY, YYYY-MM or YYYY-MM-DD"))
+        cols["publication_date"] = pa.Column(
+            str,
+            pa.Check.str_matches(
+                r"^(19|20)\d\d(-[01]\d(-[0-3]\d)?)?$", error="dates are written YYYY, YYYY-MM or YYYY-MM-DD"
+            ),
+        )
         cols["type"] = _one_of(enum["source_type"])
-        cols["url"] = pa.Column(str, pa.Check.str_matches(r"^https?://", error="a URL starts with http:// or https://"), nullable=True)
+        cols["url"] = pa.Column(
+            str,
+            pa.Check.str_matches(r"^https?://", error="a URL starts with http:// or https://"),
+            nullable=True,
+        )
     elif table == "observations":
         cols["entity"] = ref("entities")
         cols["indicator"] = ref("indicators")
@@ -122,28 +211,62 @@ def rules(table: str, ids: dict[str, list[str]], vocab: Vocabulary) -> pa.DataFr
         nonnegative = list(vocab.nonnegative_units())
         measures = dict(zip(ids["indicators"], ids["indicator_measures"]))
         checks += [
-            pa.Check(lambda d: d["unit"] == d["indicator"].map(units).fillna(d["unit"]),
-                     name="unit_matches_indicator",
-                     error="the unit differs from the indicator's unit in indicators.csv"),
-            pa.Check(lambda d: ~((d["unit"] == "percent")
-                                 & d["indicator"].map(measures).isin(["ratio", "share"])
-                                 & ~d["value"].between(0, 100)),
-                     name="percent_in_range", error="a percentage share must lie between 0 and 100"),
-            pa.Check(lambda d: ~(d["unit"].isin(nonnegative)
-                                 & ~d["indicator"].map(measures).isin(["change", "growth_rate"])
-                                 & (d["value"] < 0)),
-                     name="not_negative", error="a count or amount cannot be negative"),
-            pa.Check(lambda d: ~((d["unit"] == "rank") & (d["value"] < 1)), name="rank_positive",
-                     error="a rank is 1 or more"),
-            pa.Check(lambda d: ~(d["unit"] == "percent") | (d["value"] > -100) | d["indicator"].map(measures).isin(["ratio", "share"]),
-                     name="growth_above_minus_100", error="a growth rate cannot be -100% or less"),
-            pa.Check(lambda d: ~((d["period"] == "multi_year")
-                                 & (d["period_start"].isna() | (d["period_start"] >= d["year"]))),
-                     name="multi_year_start",
-                     error="a multi_year period needs a period_start before its year"),
-            pa.Check(lambda d: ~d.duplicated(["entity", "indicator", "year", "period", "source_id"], keep="first"),
-                     name="duplicate_row",
-                     error="duplicate row: the same source already gives this entity, indicator, year and period"),
+            pa.Check(
+                lambda d: d["unit"] == d["indicator"].map(units).fillna(d["unit"]),
+                name="unit_matches_indicator",
+                error="the unit differs from the indicator's unit in indicators.csv",
+            ),
+            pa.Check(
+                lambda d: (
+                    ~(
+                        (d["unit"] == "percent")
+                        & d["indicator"].map(measures).isin(["ratio", "share"])
+                        & ~d["value"].between(0, 100)
+                    )
+                ),
+                name="percent_in_range",
+                error="a percentage share must lie between 0 and 100",
+            ),
+            pa.Check(
+                lambda d: (
+                    ~(
+                        d["unit"].isin(nonnegative)
+                        & ~d["indicator"].map(measures).isin(["change", "growth_rate"])
+                        & (d["value"] < 0)
+                    )
+                ),
+                name="not_negative",
+                error="a count or amount cannot be negative",
+            ),
+            pa.Check(
+                lambda d: ~((d["unit"] == "rank") & (d["value"] < 1)),
+                name="rank_positive",
+                error="a rank is 1 or more",
+            ),
+            pa.Check(
+                lambda d: (
+                    ~(d["unit"] == "percent")
+                    | (d["value"] > -100)
+                    | d["indicator"].map(measures).isin(["ratio", "share"])
+                ),
+                name="growth_above_minus_100",
+                error="a growth rate cannot be -100% or less",
+            ),
+            pa.Check(
+                lambda d: (
+                    ~(
+                        (d["period"] == "multi_year")
+                        & (d["period_start"].isna() | (d["period_start"] >= d["year"]))
+                    )
+                ),
+                name="multi_year_start",
+                error="a multi_year period needs a period_start before its year",
+            ),
+            pa.Check(
+                lambda d: ~d.duplicated(["entity", "indicator", "year", "period", "source_id"], keep="first"),
+                name="duplicate_row",
+                error="duplicate row: the same source already gives this entity, indicator, year and period",
+            ),
         ]
     elif table == "targets":
         cols["entity"] = ref("entities")
@@ -154,42 +277,88 @@ def rules(table: str, ids: dict[str, list[str]], vocab: Vocabulary) -> pa.DataFr
         cols["comparator"] = _one_of(enum["comparator"])
         cols["target_year"] = pa.Column("Int64", _year_range("target_year"))
         checks += [
-            pa.Check(lambda d: ~(d["baseline_year"].notna() & (d["target_year"] < d["baseline_year"])),
-                     name="target_after_baseline", error="the target year precedes the baseline year"),
-            pa.Check(lambda d: d["adopted_year"] <= d["target_year"], name="adopted_before_target",
-                     error="a target cannot be adopted after its target year"),
-            pa.Check(lambda d: ~(d["status_claim"].notna() & (d["status_claim_source"].isna() | d["status_claim_year"].isna())),
-                     name="claim_needs_source", error="a status_claim needs its status_claim_source and status_claim_year"),
-            pa.Check(lambda d: ~(d["period_start"].notna() & (d["target_year"] < d["period_start"])),
-                     name="target_after_period_start", error="the target year precedes the period start"),
-            pa.Check(lambda d: d["target_value"].notna() | d["status_claim"].notna(),
-                     name="target_value_required",
-                     error="a target needs a target_value (or a status_claim with its source)"),
-            pa.Check(lambda d: ~((d["kind"] == "cumulative") & d["period_start"].isna()),
-                     name="cumulative_needs_start", error="a cumulative target needs period_start"),
-            pa.Check(lambda d: ~d.duplicated(["entity", "indicator", "kind", "target_year", "target_value"], keep="first"),
-                     name="duplicate_row", error="duplicate target"),
+            pa.Check(
+                lambda d: ~(d["baseline_year"].notna() & (d["target_year"] < d["baseline_year"])),
+                name="target_after_baseline",
+                error="the target year precedes the baseline year",
+            ),
+            pa.Check(
+                lambda d: d["adopted_year"] <= d["target_year"],
+                name="adopted_before_target",
+                error="a target cannot be adopted after its target year",
+            ),
+            pa.Check(
+                lambda d: (
+                    ~(
+                        d["status_claim"].notna()
+                        & (d["status_claim_source"].isna() | d["status_claim_year"].isna())
+                    )
+                ),
+                name="claim_needs_source",
+                error="a status_claim needs its status_claim_source and status_claim_year",
+            ),
+            pa.Check(
+                lambda d: ~(d["period_start"].notna() & (d["target_year"] < d["period_start"])),
+                name="target_after_period_start",
+                error="the target year precedes the period start",
+            ),
+            pa.Check(
+                lambda d: d["target_value"].notna() | d["status_claim"].notna(),
+                name="target_value_required",
+                error="a target needs a target_value (or a status_claim with its source)",
+            ),
+            pa.Check(
+                lambda d: ~((d["kind"] == "cumulative") & d["period_start"].isna()),
+                name="cumulative_needs_start",
+                error="a cumulative target needs period_start",
+            ),
+            pa.Check(
+                lambda d: (
+                    ~d.duplicated(
+                        ["entity", "indicator", "kind", "target_year", "target_value"], keep="first"
+                    )
+                ),
+                name="duplicate_row",
+                error="duplicate target",
+            ),
         ]
     elif table == "conflicts":
         cols["entity"] = ref("entities")
         cols["kind"] = _one_of(enum["conflict_kind"])
         known_ind, known_obs = set(ids["indicators"]), set(ids["observations"])
-        cols["indicator"] = pa.Column(str, pa.Check(
-            lambda s: s.str.split(";").map(lambda xs: all(x.strip() in known_ind for x in xs)),
-            error="lists indicator ids separated by ';' that are in indicators.csv"))
-        cols["exclude_obs_ids"] = pa.Column(str, pa.Check(
-            lambda s: s.str.split(";").map(lambda xs: all(x.strip() in known_obs for x in xs)),
-            error="lists obs_id values separated by ';' that are in observations.csv"), nullable=True)
+        cols["indicator"] = pa.Column(
+            str,
+            pa.Check(
+                lambda s: s.str.split(";").map(lambda xs: all(x.strip() in known_ind for x in xs)),
+                error="lists indicator ids separated by ';' that are in indicators.csv",
+            ),
+        )
+        cols["exclude_obs_ids"] = pa.Column(
+            str,
+            pa.Check(
+                lambda s: s.str.split(";").map(lambda xs: all(x.strip() in known_obs for x in xs)),
+                error="lists obs_id values separated by ';' that are in observations.csv",
+            ),
+            nullable=True,
+        )
     return pa.DataFrameSchema(cols, checks=checks)
 
 
-CHECK_COLUMNS = {"unit_matches_indicator": "unit", "percent_in_range": "value",
-                 "not_negative": "value", "rank_positive": "value",
-                 "growth_above_minus_100": "value", "multi_year_start": "period_start",
-                 "duplicate_row": None, "target_after_baseline": "target_year",
-                 "target_after_period_start": "target_year",
-                 "target_value_required": "target_value", "cumulative_needs_start": "period_start",
-                 "adopted_before_target": "adopted_year", "claim_needs_source": "status_claim"}
+CHECK_COLUMNS = {
+    "unit_matches_indicator": "unit",
+    "percent_in_range": "value",
+    "not_negative": "value",
+    "rank_positive": "value",
+    "growth_above_minus_100": "value",
+    "multi_year_start": "period_start",
+    "duplicate_row": None,
+    "target_after_baseline": "target_year",
+    "target_after_period_start": "target_year",
+    "target_value_required": "target_value",
+    "cumulative_needs_start": "period_start",
+    "adopted_before_target": "adopted_year",
+    "claim_needs_source": "status_claim",
+}
 
 
 def _problems(name: str, err: pa.errors.SchemaErrors, df: pd.DataFrame, schema) -> list[Problem]:
@@ -197,9 +366,18 @@ def _problems(name: str, err: pa.errors.SchemaErrors, df: pd.DataFrame, schema) 
     seen = set()
     fc = err.failure_cases
     for rec in fc.to_dict("records"):
-        column, check, case, index = rec.get("column"), str(rec.get("check")), rec.get("failure_case"), rec.get("index")
+        column, check, case, index = (
+            rec.get("column"),
+            str(rec.get("check")),
+            rec.get("failure_case"),
+            rec.get("index"),
+        )
         if check == "column_in_dataframe":
-            msg, column, row = f"missing column '{case}' (expected columns: {', '.join(schema.columns)})", case, 1
+            msg, column, row = (
+                f"missing column '{case}' (expected columns: {', '.join(schema.columns)})",
+                case,
+                1,
+            )
         elif check.startswith("dtype("):
             continue  # reported by the coerce_dtype case for the same cell
         elif check.startswith("coerce_dtype"):
@@ -235,13 +413,13 @@ def _fmt(value) -> str:
     return repr(str(value))
 
 
-def validate_frame(name: str, df: pd.DataFrame, schema: pa.DataFrameSchema) -> tuple[pd.DataFrame, list[Problem]]:
+def validate_frame(
+    name: str, df: pd.DataFrame, schema: pa.DataFrameSchema
+) -> tuple[pd.DataFrame, list[Problem]]:
     try:
         return schema.validate(df, lazy=True), []
     except pa.errors.SchemaErrors as err:
         return df, _problems(name, err, df, schema)
-
-
 
 
 def type_schema(table: str) -> pa.DataFrameSchema:

@@ -5,6 +5,7 @@ table shown with :func:`show` is then written there as CSV (UTF-8 with BOM, so s
 software opens the Chinese text correctly) and the site serves it under ``downloads/``. Without
 it (tests, a notebook opened by hand) nothing is written and the page looks the same.
 """
+
 from __future__ import annotations
 
 import math
@@ -77,8 +78,13 @@ def write_csv(df: pd.DataFrame, name: str, directory: str | Path | None = None) 
     return path
 
 
-def styled(df: pd.DataFrame, name: str, formats: dict | None = None, caption: str | None = None,
-           cell_styles: pd.DataFrame | None = None):
+def styled(
+    df: pd.DataFrame,
+    name: str,
+    formats: dict | None = None,
+    caption: str | None = None,
+    cell_styles: pd.DataFrame | None = None,
+):
     """A pandas Styler with a fixed id (so the HTML is the same on every run)."""
     view = df.copy()
     for col in view.columns:
@@ -89,7 +95,9 @@ def styled(df: pd.DataFrame, name: str, formats: dict | None = None, caption: st
         elif pd.api.types.is_numeric_dtype(view[col]) and not pd.api.types.is_bool_dtype(view[col]):
             view[col] = view[col].map(fmt_number)
         else:
-            view[col] = view[col].map(lambda v: "–" if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) else v)
+            view[col] = view[col].map(
+                lambda v: "–" if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) else v
+            )
     st = view.style.hide(axis="index").set_uuid(re.sub(r"\W", "", name))
     st = st.set_table_attributes('class="report-table"')
     if caption:
@@ -99,8 +107,14 @@ def styled(df: pd.DataFrame, name: str, formats: dict | None = None, caption: st
     return st
 
 
-def show(df: pd.DataFrame, name: str, caption: str | None = None, formats: dict | None = None,
-         cell_styles: pd.DataFrame | None = None, csv: pd.DataFrame | None = None):
+def show(
+    df: pd.DataFrame,
+    name: str,
+    caption: str | None = None,
+    formats: dict | None = None,
+    cell_styles: pd.DataFrame | None = None,
+    csv: pd.DataFrame | None = None,
+):
     """Display a table and a link to its CSV (the full-precision data behind it). A string in
     place of the table (a view's sentence saying why there is none) is shown as Markdown."""
     from IPython.display import HTML, Markdown, display
@@ -111,8 +125,12 @@ def show(df: pd.DataFrame, name: str, caption: str | None = None, formats: dict 
 
     write_csv(csv if csv is not None else df, name)
     display(HTML(styled(df, name, formats, caption, cell_styles).to_html()))
-    display(HTML(f'<p class="csv-download"><a href="{DOWNLOADS_URL}/{csv_name(name)}" download>'
-                 f'Download this table as CSV</a></p>'))
+    display(
+        HTML(
+            f'<p class="csv-download"><a href="{DOWNLOADS_URL}/{csv_name(name)}" download>'
+            f"Download this table as CSV</a></p>"
+        )
+    )
 
 
 def glue_values(values: dict) -> None:

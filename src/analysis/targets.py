@@ -36,6 +36,7 @@ the minimum. A target already achieved has probability 1, one already failed 0.
 is not reported) and an official source states the target was met, the status is
 ``claimed_achieved``, with the claim and its source.
 """
+
 from __future__ import annotations
 
 import math
@@ -53,11 +54,39 @@ DEFAULT_RULES = {"min_points": 2, "max_data_age": 3}
 STATUS_LABELS = vocabulary.load().status_labels  # status words, in report order (metadata.yaml)
 STATUS_ORDER = list(STATUS_LABELS)
 
-COLUMNS = ["target_id", "plan", "theme", "name_en", "name_zh", "entity", "indicator", "kind",
-           "comparator", "target_value", "unit", "baseline_year", "baseline_value", "target_year",
-           "latest_year", "latest_value", "n_points", "uses_derived", "gap", "progress_share",
-           "required_cagr", "actual_cagr", "ratio", "required_cagr_from_latest", "status",
-           "status_label", "p_meet", "rule", "claim", "source_id", "locator"]
+COLUMNS = [
+    "target_id",
+    "plan",
+    "theme",
+    "name_en",
+    "name_zh",
+    "entity",
+    "indicator",
+    "kind",
+    "comparator",
+    "target_value",
+    "unit",
+    "baseline_year",
+    "baseline_value",
+    "target_year",
+    "latest_year",
+    "latest_value",
+    "n_points",
+    "uses_derived",
+    "gap",
+    "progress_share",
+    "required_cagr",
+    "actual_cagr",
+    "ratio",
+    "required_cagr_from_latest",
+    "status",
+    "status_label",
+    "p_meet",
+    "rule",
+    "claim",
+    "source_id",
+    "locator",
+]
 
 
 def method_text(rules: dict | None = None) -> str:
@@ -79,7 +108,8 @@ def method_text(rules: dict | None = None) -> str:
         "(growth on the log scale, shares kept below 100%, what the same indicator did in other "
         "places used to steady short series). Targets for a total over several years compare the "
         "additions so far with what is still needed; yearly minimums fail as soon as one year "
-        "falls short. Values the data marks as inconsistent or of doubtful scope are left out.")
+        "falls short. Values the data marks as inconsistent or of doubtful scope are left out."
+    )
 
 
 def rules_from_config() -> dict:
@@ -131,31 +161,49 @@ def _passed(v: float, over: bool, target: float, comp: str) -> str | None:
     return "achieved" if meets(v, target, comp) else "not_achieved"
 
 
-def _level(t: dict, s: pd.DataFrame, report_year: int, target_value: float, baseline: dict | None,
-           rules: dict, fc=None) -> dict:
+def _level(
+    t: dict,
+    s: pd.DataFrame,
+    report_year: int,
+    target_value: float,
+    baseline: dict | None,
+    rules: dict,
+    fc=None,
+) -> dict:
     comp, ty = t["comparator"], int(t["target_year"])
     row: dict = {}
     upto = s[s["year"] <= report_year]
     if not upto.empty:
         last = upto.iloc[-1]
-        row.update(latest_year=int(last["year"]), latest_value=float(last["value"]),
-                   uses_derived=bool(last["derived"]))
+        row.update(
+            latest_year=int(last["year"]),
+            latest_value=float(last["value"]),
+            uses_derived=bool(last["derived"]),
+        )
         row["gap"] = target_value - float(last["value"])
         if baseline and baseline["value"] is not None and target_value != baseline["value"]:
-            row["progress_share"] = (float(last["value"]) - baseline["value"]) / (target_value - baseline["value"])
+            row["progress_share"] = (float(last["value"]) - baseline["value"]) / (
+                target_value - baseline["value"]
+            )
     if ty <= report_year:
         at = s[s["year"] == ty]
         if at.empty:
-            return {**row, "status": "not_reported",
-                    "rule": f"target year {ty} passed; no observation for {ty}"}
+            return {
+                **row,
+                "status": "not_reported",
+                "rule": f"target year {ty} passed; no observation for {ty}",
+            }
         rec = at.iloc[-1].to_dict()
         v = float(rec["value"])
         row = {**row, "latest_year": ty, "latest_value": v, "gap": target_value - v}
         st = _passed(v, _over(rec), target_value, comp)
         if st is None:
-            return {**row, "status": "insufficient_data",
-                    "rule": f"target year passed; the {ty} value is reported only as 'over {v:g}', "
-                            "which cannot decide"}
+            return {
+                **row,
+                "status": "insufficient_data",
+                "rule": f"target year passed; the {ty} value is reported only as 'over {v:g}', "
+                "which cannot decide",
+            }
         return {**row, "status": st, "rule": f"target year passed; the {ty} value decides"}
     if upto.empty:
         return {**row, "status": "insufficient_data", "rule": "target ahead; no observation yet"}
@@ -168,9 +216,12 @@ def _level(t: dict, s: pd.DataFrame, report_year: int, target_value: float, base
     row["n_points"] = len(window)
     age = report_year - ly
     if age > rules["max_data_age"]:
-        return {**row, "status": "insufficient_data",
-                "rule": f"target ahead; the latest value is for {ly}, more than "
-                        f"{rules['max_data_age']} years before {report_year}"}
+        return {
+            **row,
+            "status": "insufficient_data",
+            "rule": f"target ahead; the latest value is for {ly}, more than "
+            f"{rules['max_data_age']} years before {report_year}",
+        }
     already = _passed(lv, _over(last.to_dict()), target_value, comp) == "achieved"
     if baseline and baseline.get("stated") and baseline["year"] < ly:
         base = {"year": baseline["year"], "value": baseline["value"]}
@@ -191,9 +242,14 @@ def _level(t: dict, s: pd.DataFrame, report_year: int, target_value: float, base
         actual = cagr(base["value"], lv, base["year"], ly)
         away = actual < 0 if comp == ">=" else actual > 0
         if not away:
-            return {**row, "actual_cagr": actual, "baseline_year": base["year"],
-                    "baseline_value": base["value"], "status": "on_track",
-                    "rule": "target ahead; the latest value already meets it"}
+            return {
+                **row,
+                "actual_cagr": actual,
+                "baseline_year": base["year"],
+                "baseline_value": base["value"],
+                "status": "on_track",
+                "rule": "target ahead; the latest value already meets it",
+            }
         if fc is not None and getattr(fc, "fitted", None) is not None:
             median = fc.fitted.dist(ty).centre()
             how = "the growth model's median"
@@ -201,31 +257,53 @@ def _level(t: dict, s: pd.DataFrame, report_year: int, target_value: float, base
             median = lv * (1 + actual) ** (ty - ly) if not math.isnan(actual) else lv
             how = "the same pace"
         st = "on_track" if meets(median, target_value, comp) else "moving_away"
-        return {**row, "actual_cagr": actual, "baseline_year": base["year"], "baseline_value": base["value"],
-                "status": st,
-                "rule": f"target ahead; the latest value already meets it but moved away "
-                        f"({actual:+.1%} a year since {base['year']}); at {how} it would "
-                        f"{'still meet it' if st == 'on_track' else 'fall short'} in {ty}"}
+        return {
+            **row,
+            "actual_cagr": actual,
+            "baseline_year": base["year"],
+            "baseline_value": base["value"],
+            "status": st,
+            "rule": f"target ahead; the latest value already meets it but moved away "
+            f"({actual:+.1%} a year since {base['year']}); at {how} it would "
+            f"{'still meet it' if st == 'on_track' else 'fall short'} in {ty}",
+        }
     if base is None or n_in < rules["min_points"] or base["year"] >= ly:
-        return {**row, "status": "insufficient_data",
-                "rule": f"target ahead; {n_in} reported value{'s' if n_in != 1 else ''} {since} "
-                        f"(at least {rules['min_points']} needed for a growth rate)"}
+        return {
+            **row,
+            "status": "insufficient_data",
+            "rule": f"target ahead; {n_in} reported value{'s' if n_in != 1 else ''} {since} "
+            f"(at least {rules['min_points']} needed for a growth rate)",
+        }
     actual = cagr(base["value"], lv, base["year"], ly)
     required = cagr(base["value"], target_value, base["year"], ty)
     has_over = "qualifier" in s and s["qualifier"].astype(str).str.lower().eq("over").any()
     qual = " ('over' values taken as their lower bound)" if has_over else ""
-    if required is None or math.isnan(required) or required == 0 or (
-            meets(base["value"], target_value, comp)):
-        return {**row, "actual_cagr": actual, "baseline_year": base["year"], "baseline_value": base["value"],
-                "status": "moving_away",
-                "rule": f"target ahead; the base value ({base['year']}) met the target and the "
-                        "latest does not"}
+    if (
+        required is None
+        or math.isnan(required)
+        or required == 0
+        or (meets(base["value"], target_value, comp))
+    ):
+        return {
+            **row,
+            "actual_cagr": actual,
+            "baseline_year": base["year"],
+            "baseline_value": base["value"],
+            "status": "moving_away",
+            "rule": f"target ahead; the base value ({base['year']}) met the target and the latest does not",
+        }
     ratio = actual / required
-    return {**row, "actual_cagr": actual, "required_cagr": required, "ratio": ratio,
-            "baseline_year": base["year"], "baseline_value": base["value"],
-            "status": assess_ratio(ratio),
-            "rule": f"target ahead; Eurostat: R = actual CAGR {base['year']}–{ly} / CAGR required "
-                    f"{base['year']}–{ty}{qual}"}
+    return {
+        **row,
+        "actual_cagr": actual,
+        "required_cagr": required,
+        "ratio": ratio,
+        "baseline_year": base["year"],
+        "baseline_value": base["value"],
+        "status": assess_ratio(ratio),
+        "rule": f"target ahead; Eurostat: R = actual CAGR {base['year']}–{ly} / CAGR required "
+        f"{base['year']}–{ty}{qual}",
+    }
 
 
 def _t_prob_at_least(loc: float, scale: float, df: float, threshold: float) -> float:
@@ -242,60 +320,94 @@ def _cumulative(t: dict, s: pd.DataFrame, report_year: int, target_value: float,
     years = list(range(start, end + 1))
     got = s[s["year"].isin(years)]
     total = float(got["value"].sum()) if not got.empty else math.nan
-    row = {"latest_year": int(got["year"].max()) if not got.empty else None,
-           "latest_value": total if not got.empty else None, "n_points": len(got),
-           "uses_derived": bool(got["derived"].any()) if not got.empty else False,
-           "gap": target_value - total if not got.empty else None,
-           "progress_share": total / target_value if not got.empty and target_value else None}
+    row = {
+        "latest_year": int(got["year"].max()) if not got.empty else None,
+        "latest_value": total if not got.empty else None,
+        "n_points": len(got),
+        "uses_derived": bool(got["derived"].any()) if not got.empty else False,
+        "gap": target_value - total if not got.empty else None,
+        "progress_share": total / target_value if not got.empty and target_value else None,
+    }
     missing = [y for y in years if y not in set(got["year"].astype(int))]
     if not got.empty and total >= target_value:
         early = "" if ty <= report_year else f", before the target year {ty} (met early)"
-        return {**row, "status": "achieved", "p_meet": 1.0,
-                "rule": f"the additions {start}–{int(got['year'].max())} sum to the target{early}"}
+        return {
+            **row,
+            "status": "achieved",
+            "p_meet": 1.0,
+            "rule": f"the additions {start}–{int(got['year'].max())} sum to the target{early}",
+        }
     if ty <= report_year:
         if missing:
-            return {**row, "status": "not_reported",
-                    "rule": f"target year passed; additions not reported for {', '.join(map(str, missing))}"}
-        return {**row, "status": "not_achieved", "p_meet": 0.0,
-                "rule": f"sum of additions {start}–{ty} falls short"}
+            return {
+                **row,
+                "status": "not_reported",
+                "rule": f"target year passed; additions not reported for {', '.join(map(str, missing))}",
+            }
+        return {
+            **row,
+            "status": "not_achieved",
+            "p_meet": 0.0,
+            "rule": f"sum of additions {start}–{ty} falls short",
+        }
     if report_year < start:
         return {**row, "status": "insufficient_data", "rule": f"the period starts in {start}"}
     if got.empty or missing:
-        return {**row, "status": "insufficient_data",
-                "rule": f"additions not reported for {', '.join(map(str, missing))}"}
+        return {
+            **row,
+            "status": "insufficient_data",
+            "rule": f"additions not reported for {', '.join(map(str, missing))}",
+        }
     if len(got) < rules["min_points"]:
-        return {**row, "status": "insufficient_data",
-                "rule": f"{len(got)} year{'s' if len(got) != 1 else ''} of additions reported "
-                        f"(at least {rules['min_points']} needed)"}
+        return {
+            **row,
+            "status": "insufficient_data",
+            "rule": f"{len(got)} year{'s' if len(got) != 1 else ''} of additions reported "
+            f"(at least {rules['min_points']} needed)",
+        }
     k, m = len(years), ty - end
     a = got["value"].astype(float).to_numpy()
     actual, required = total / k, (target_value - total) / m
     ratio = actual / required
     sd = float(np.std(a, ddof=1))
     p = _t_prob_at_least(m * a.mean(), sd * math.sqrt(m + m * m / k), k - 1, target_value - total)
-    return {**row, "ratio": ratio, "status": assess_ratio(ratio), "p_meet": p,
-            "rule": "target ahead; R = average yearly addition so far / average still needed"}
+    return {
+        **row,
+        "ratio": ratio,
+        "status": assess_ratio(ratio),
+        "p_meet": p,
+        "rule": "target ahead; R = average yearly addition so far / average still needed",
+    }
 
 
-def _annual_minimum(t: dict, s: pd.DataFrame, report_year: int, target_value: float,
-                    fc=None) -> dict:
+def _annual_minimum(t: dict, s: pd.DataFrame, report_year: int, target_value: float, fc=None) -> dict:
     start, ty = int(t["period_start"]), int(t["target_year"])
     years = list(range(start, min(ty, report_year) + 1))
     got = s[s["year"].isin(years)]
-    row = {"latest_year": int(got["year"].max()) if not got.empty else None,
-           "latest_value": float(got.iloc[-1]["value"]) if not got.empty else None, "n_points": len(got),
-           "uses_derived": bool(got["derived"].any()) if not got.empty else False}
+    row = {
+        "latest_year": int(got["year"].max()) if not got.empty else None,
+        "latest_value": float(got.iloc[-1]["value"]) if not got.empty else None,
+        "n_points": len(got),
+        "uses_derived": bool(got["derived"].any()) if not got.empty else False,
+    }
     below = got[~got["value"].map(lambda v: meets(v, target_value, t["comparator"]))]
     missing = [y for y in years if y not in set(got["year"].astype(int))]
     if not below.empty:
         when = "" if ty <= report_year else " (the target can no longer be met)"
-        return {**row, "status": "not_achieved", "p_meet": 0.0,
-                "rule": f"below the minimum in {', '.join(map(str, below['year'].astype(int)))}{when}"}
+        return {
+            **row,
+            "status": "not_achieved",
+            "p_meet": 0.0,
+            "rule": f"below the minimum in {', '.join(map(str, below['year'].astype(int)))}{when}",
+        }
     if report_year < start or (got.empty and ty > report_year):
         return {**row, "status": "insufficient_data", "rule": "no year of the period reported yet"}
     if missing:
-        return {**row, "status": "not_reported" if ty <= report_year else "insufficient_data",
-                "rule": f"not reported for {', '.join(map(str, missing))}"}
+        return {
+            **row,
+            "status": "not_reported" if ty <= report_year else "insufficient_data",
+            "rule": f"not reported for {', '.join(map(str, missing))}",
+        }
     if ty <= report_year:
         return {**row, "status": "achieved", "p_meet": 1.0, "rule": "every year meets the minimum"}
     p = math.nan
@@ -304,13 +416,18 @@ def _annual_minimum(t: dict, s: pd.DataFrame, report_year: int, target_value: fl
         # the years move together (a random walk): simulate whole paths, not year by year
         draws = fitted.paths(list(range(report_year + 1, ty + 1)))
         p = float(meets(draws, target_value, t["comparator"]).all(axis=1).mean())  # elementwise
-    return {**row, "status": "on_track", "p_meet": p,
-            "rule": "every reported year meets the minimum; the probability is that every "
-                    "remaining year does too (whole paths drawn from the growth model)"}
+    return {
+        **row,
+        "status": "on_track",
+        "p_meet": p,
+        "rule": "every reported year meets the minimum; the probability is that every "
+        "remaining year does too (whole paths drawn from the growth model)",
+    }
 
 
-def assess_target(t: dict, obs: pd.DataFrame, report_year: int, forecasts: dict | None = None,
-                  rules: dict | None = None) -> dict:
+def assess_target(
+    t: dict, obs: pd.DataFrame, report_year: int, forecasts: dict | None = None, rules: dict | None = None
+) -> dict:
     """Status and the numbers behind it for one target (a row of targets.csv as a dict)."""
     forecasts = forecasts or {}
     rules = {**DEFAULT_RULES, **(rules or {})}
@@ -321,7 +438,10 @@ def assess_target(t: dict, obs: pd.DataFrame, report_year: int, forecasts: dict 
         baseline = {"year": int(t["baseline_year"]), "value": float(t["baseline_value"]), "stated": True}
     elif _num(t.get("baseline_year")) is not None:
         b = s[s["year"] == int(t["baseline_year"])]
-        baseline = {"year": int(t["baseline_year"]), "value": float(b.iloc[-1]["value"]) if not b.empty else None}
+        baseline = {
+            "year": int(t["baseline_year"]),
+            "value": float(b.iloc[-1]["value"]) if not b.empty else None,
+        }
     out = {k: t.get(k) for k in COLUMNS if k in t}
     out["claim"] = _claim(t)
     fc = forecasts.get((t["entity"], t["indicator"]))
@@ -330,11 +450,16 @@ def assess_target(t: dict, obs: pd.DataFrame, report_year: int, forecasts: dict 
         if baseline is None or baseline["value"] is None:
             target_value = None  # the level to reach is unknown without the baseline
             upto = s[s["year"] <= report_year]
-            res = {"status": "insufficient_data",
-                   "rule": f"baseline ({t.get('baseline_year')}) not reported, so the target level is unknown"}
+            res = {
+                "status": "insufficient_data",
+                "rule": f"baseline ({t.get('baseline_year')}) not reported, so the target level is unknown",
+            }
             if not upto.empty:
-                res.update(latest_year=int(upto.iloc[-1]["year"]), latest_value=float(upto.iloc[-1]["value"]),
-                           uses_derived=bool(upto.iloc[-1]["derived"]))
+                res.update(
+                    latest_year=int(upto.iloc[-1]["year"]),
+                    latest_value=float(upto.iloc[-1]["value"]),
+                    uses_derived=bool(upto.iloc[-1]["derived"]),
+                )
         else:
             target_value = target_value * baseline["value"]
             res = _level(t, s, report_year, target_value, baseline, rules, fc)
@@ -347,7 +472,11 @@ def assess_target(t: dict, obs: pd.DataFrame, report_year: int, forecasts: dict 
         res = _annual_minimum(t, s, report_year, target_value, fc)
     else:
         res = _level(t, s, report_year, target_value, baseline, rules, fc)
-    if res["status"] in ("insufficient_data", "not_reported") and out["claim"] and str(t.get("status_claim") or "").startswith("achieved"):
+    if (
+        res["status"] in ("insufficient_data", "not_reported")
+        and out["claim"]
+        and str(t.get("status_claim") or "").startswith("achieved")
+    ):
         res["rule"] = res["rule"] + "; the status is the source's claim"
         res["status"] = "claimed_achieved"
     out.update({k: v for k, v in res.items()})
@@ -355,20 +484,34 @@ def assess_target(t: dict, obs: pd.DataFrame, report_year: int, forecasts: dict 
     out.setdefault("baseline_year", t.get("baseline_year"))
     if baseline and baseline["value"] is not None and out.get("baseline_value") is None:
         out["baseline_value"] = baseline["value"]
-    if fc is not None and target_value is not None and kind in ("level", "share", "rank", "multiple_of_baseline") \
-            and int(t["target_year"]) > report_year and fc.n_obs >= 2:
+    if (
+        fc is not None
+        and target_value is not None
+        and kind in ("level", "share", "rank", "multiple_of_baseline")
+        and int(t["target_year"]) > report_year
+        and fc.n_obs >= 2
+    ):
         out["p_meet"] = fc.prob_meets(int(t["target_year"]), target_value, t["comparator"])
     out["status_label"] = STATUS_LABELS[out["status"]]
     return out
 
 
-def scorecard(ds: Dataset, obs: pd.DataFrame, report_year: int, forecasts: dict | None = None,
-              entity: str | None = None, rules: dict | None = None) -> pd.DataFrame:
+def scorecard(
+    ds: Dataset,
+    obs: pd.DataFrame,
+    report_year: int,
+    forecasts: dict | None = None,
+    entity: str | None = None,
+    rules: dict | None = None,
+) -> pd.DataFrame:
     """Every target in `ds` (already filtered with ``data.as_of``) assessed for `report_year`,
     grouped by the plan (document) that set it."""
     rules = rules if rules is not None else rules_from_config()
-    rows = [assess_target(t, obs, report_year, forecasts, rules) for t in ds.targets.to_dict("records")
-            if entity is None or t["entity"] == entity]
+    rows = [
+        assess_target(t, obs, report_year, forecasts, rules)
+        for t in ds.targets.to_dict("records")
+        if entity is None or t["entity"] == entity
+    ]
     df = pd.DataFrame(rows).reindex(columns=COLUMNS)
     if "plan" in ds.targets:
         df["plan"] = df["plan"].fillna(df["source_id"])
@@ -380,6 +523,10 @@ def scorecard(ds: Dataset, obs: pd.DataFrame, report_year: int, forecasts: dict 
 def status_counts(card: pd.DataFrame) -> pd.DataFrame:
     """How many targets fall in each status, in report order (zeros included)."""
     counts = card["status"].value_counts()
-    return pd.DataFrame({"status": STATUS_ORDER,
-                         "label": [STATUS_LABELS[s] for s in STATUS_ORDER],
-                         "targets": [int(counts.get(s, 0)) for s in STATUS_ORDER]})
+    return pd.DataFrame(
+        {
+            "status": STATUS_ORDER,
+            "label": [STATUS_LABELS[s] for s in STATUS_ORDER],
+            "targets": [int(counts.get(s, 0)) for s in STATUS_ORDER],
+        }
+    )

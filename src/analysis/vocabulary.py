@@ -7,6 +7,7 @@ nothing else lists a unit or a status.
 
 Standard library and PyYAML only (no pandas), so that any module may import it.
 """
+
 from __future__ import annotations
 
 import math
@@ -17,26 +18,38 @@ from pathlib import Path
 from analysis.digest import DATA_DIR
 
 METADATA_FILE = "metadata.yaml"
-ENUMERATIONS = ("family", "measure", "direction", "relation", "period", "source_type", "confidence",
-                "qualifier", "target_kind", "comparator", "conflict_kind", "entity_level")
+ENUMERATIONS = (
+    "family",
+    "measure",
+    "direction",
+    "relation",
+    "period",
+    "source_type",
+    "confidence",
+    "qualifier",
+    "target_kind",
+    "comparator",
+    "conflict_kind",
+    "entity_level",
+)
 
 
 @dataclass(frozen=True)
 class Unit:
     id: str
-    label: str                   # what tables and axes show
-    name: str                    # the unit in words
+    label: str  # what tables and axes show
+    name: str  # the unit in words
     decimals: int | None = None  # fixed decimals when shown; None: up to four significant digits
-    lower: float = -math.inf     # the range a level in this unit can take
+    lower: float = -math.inf  # the range a level in this unit can take
     upper: float = math.inf
 
 
 @dataclass(frozen=True)
 class Status:
     id: str
-    label: str   # the status in words
+    label: str  # the status in words
     colour: str  # background colour in the scorecard and the status chart
-    text: str    # colour of the words on that background
+    text: str  # colour of the words on that background
 
 
 @dataclass(frozen=True)
@@ -85,8 +98,14 @@ def _load(path: Path, _stamp: tuple[int, int]) -> Vocabulary:
     for uid, u in (meta.get("units") or {}).items():
         if not isinstance(u, dict) or "label" not in u:
             fail(f"units.{uid}", "each unit needs at least a label")
-        units[uid] = Unit(uid, str(u["label"]), str(u.get("name", u["label"])), u.get("decimals"),
-                          float(u.get("lower", -math.inf)), float(u.get("upper", math.inf)))
+        units[uid] = Unit(
+            uid,
+            str(u["label"]),
+            str(u.get("name", u["label"])),
+            u.get("decimals"),
+            float(u.get("lower", -math.inf)),
+            float(u.get("upper", math.inf)),
+        )
     enums = meta.get("enumerations") or {}
     missing = [e for e in ENUMERATIONS if not enums.get(e)]
     if missing:

@@ -16,6 +16,7 @@ prints; every table keeps the source id and marks derived values, so a reader ca
 number. Formatting of numbers is in ``analysis.tables`` (one formatter driven by the unit's
 decimals in ``data/metadata.yaml``).
 """
+
 from analysis.views.shared import Chapter, open_chapter
 
 __all__ = ["Chapter", "open_chapter"]

@@ -1,5 +1,6 @@
 """Data and methods (数据与方法): which figures exist for which years, the sources, recorded
 conflicts and disagreements between sources, and the derived values with their formulas."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -42,36 +43,59 @@ def coverage(rep: Report, entities: list[str], families=COVERAGE_FAMILIES) -> pd
 def coverage_figure(rep: Report, entities: list[str]):
     cov = coverage(rep, entities)
     return plots.coverage_chart(
-        cov, f"Which figures exist for which years (data coverage, up to {rep.year})",
-        "data/observations.csv (all sources); derived values computed by src/analysis/derive.py")
+        cov,
+        f"Which figures exist for which years (data coverage, up to {rep.year})",
+        "data/observations.csv (all sources); derived values computed by src/analysis/derive.py",
+    )
 
 
 def sources_table(rep: Report) -> pd.DataFrame:
     """Every source, with the number of rows the report may use (years up to the report year)."""
     s = rep.ds.sources
     n = rep.ds.observations.groupby("source_id").size()
-    return pd.DataFrame({"Id": s["source_id"], "Title": s["title"], "Issuer": s["issuer"],
-                         "Document no.": s["doc_number"].fillna("–"), "Published": s["publication_date"],
-                         "Type": s["type"].str.replace("_", " "),
-                         "Rows": s["source_id"].map(n).fillna(0).astype(int),
-                         "URL or copy": s["url"].fillna(s["local_copy"]).fillna("–")})
+    return pd.DataFrame(
+        {
+            "Id": s["source_id"],
+            "Title": s["title"],
+            "Issuer": s["issuer"],
+            "Document no.": s["doc_number"].fillna("–"),
+            "Published": s["publication_date"],
+            "Type": s["type"].str.replace("_", " "),
+            "Rows": s["source_id"].map(n).fillna(0).astype(int),
+            "URL or copy": s["url"].fillna(s["local_copy"]).fillna("–"),
+        }
+    )
 
 
 @says_when_empty("derived value")
 def derived_table(rep: Report) -> pd.DataFrame:
     d = rep.candidates[rep.candidates["derived"].astype(bool)].reset_index(drop=True)
-    return pd.DataFrame({"Entity": d["entity"], "Indicator": d["indicator"], "Year": d["year"].astype(int),
-                         "Value": d["value"], "Formula": d["formula"], "Inputs": d["locator"],
-                         "Note": d["note"].fillna("")})
+    return pd.DataFrame(
+        {
+            "Entity": d["entity"],
+            "Indicator": d["indicator"],
+            "Year": d["year"].astype(int),
+            "Value": d["value"],
+            "Formula": d["formula"],
+            "Inputs": d["locator"],
+            "Note": d["note"].fillna(""),
+        }
+    )
 
 
 @says_when_empty("recorded conflict")
 def conflicts_table(rep: Report) -> pd.DataFrame:
     c = rep.ds.conflicts
-    return pd.DataFrame({"Conflict": c["conflict_id"], "Kind": c["kind"].str.replace("_", " "),
-                         "Entity": c["entity"], "What the sources say": c["description"],
-                         "What the report does": c["resolution"],
-                         "Rows set aside": c["exclude_obs_ids"].fillna("–")})
+    return pd.DataFrame(
+        {
+            "Conflict": c["conflict_id"],
+            "Kind": c["kind"].str.replace("_", " "),
+            "Entity": c["entity"],
+            "What the sources say": c["description"],
+            "What the report does": c["resolution"],
+            "Rows set aside": c["exclude_obs_ids"].fillna("–"),
+        }
+    )
 
 
 @says_when_empty("point where sources disagree beyond rounding")
@@ -80,8 +104,14 @@ def disagreements_table(rep: Report) -> pd.DataFrame:
     d = data.disagreements(rep.candidates, rep.ds)
     d = d.sort_values(["entity", "indicator", "year", "period", "derived"])
     chosen = set(rep.obs["obs_id"])
-    return pd.DataFrame({"Entity": d["entity"], "Indicator": d["indicator"], "Year": d["year"].astype(int),
-                         "Value": d["value"],
-                         "Kind": np.where(d["derived"].astype(bool), "derived", "reported"),
-                         "Source": d["source_id"],
-                         "Used": np.where(d["obs_id"].isin(chosen), "yes", "no")}).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "Entity": d["entity"],
+            "Indicator": d["indicator"],
+            "Year": d["year"].astype(int),
+            "Value": d["value"],
+            "Kind": np.where(d["derived"].astype(bool), "derived", "reported"),
+            "Source": d["source_id"],
+            "Used": np.where(d["obs_id"].isin(chosen), "yes", "no"),
+        }
+    ).reset_index(drop=True)

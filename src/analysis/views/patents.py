@@ -1,5 +1,6 @@
 """Patents (专利): every patent figure in the sources, the invention share computed and
 reported, and a check of a zone's claim of fast average growth."""
+
 from __future__ import annotations
 
 import math
@@ -11,16 +12,24 @@ from analysis.report import Report
 from analysis.tables import fmt_number
 from analysis.views.shared import colour, entity_name, entity_row, no_data, source_line
 
-PATENT_INDICATORS = ["patent_applications", "invention_patent_applications",
-                     "utility_model_applications", "patent_grants", "invention_patent_grants",
-                     "valid_patents", "valid_invention_patents", "invention_patents_per_10k_employees",
-                     "invention_patents_per_10k_people"]
+PATENT_INDICATORS = [
+    "patent_applications",
+    "invention_patent_applications",
+    "utility_model_applications",
+    "patent_grants",
+    "invention_patent_grants",
+    "valid_patents",
+    "valid_invention_patents",
+    "invention_patents_per_10k_employees",
+    "invention_patents_per_10k_people",
+]
 CLAIM_INDICATOR = "patent_applications_avg_growth"
 COUNTS = ("patent_applications", "invention_patent_applications")
 INVENTION_COLOUR = "#9ecae1"
 
 
 # --------------------------------------------------------------------------- analysis
+
 
 def growth_claim_check(rep: Report, entity: str) -> dict:
     """An 'over X% average growth since year S' claim against the counts we have.
@@ -34,8 +43,13 @@ def growth_claim_check(rep: Report, entity: str) -> dict:
         return {"available": False}
     c = claim.iloc[0]
     start, end, rate = int(c["period_start"]), int(c["year"]), float(c["value"]) / 100
-    out = {"available": True, "rate_pct": float(c["value"]), "start": start, "end": end,
-           "source": c["source_id"]}
+    out = {
+        "available": True,
+        "rate_pct": float(c["value"]),
+        "start": start,
+        "end": end,
+        "source": c["source_id"],
+    }
     for ind in COUNTS:
         s = growth.series(rep.obs, entity, ind)
         at_end = s[s["year"] == end]
@@ -52,16 +66,23 @@ def growth_claim_check(rep: Report, entity: str) -> dict:
 
 def invention_share_check(rep: Report, entity: str) -> pd.DataFrame:
     """Invention share of applications: computed from the counts vs the reported share."""
-    t = growth.share_table(rep.obs, (entity, "invention_patent_applications"),
-                           (entity, "patent_applications"))
+    t = growth.share_table(
+        rep.obs, (entity, "invention_patent_applications"), (entity, "patent_applications")
+    )
     rep_share = growth.series(rep.obs, entity, "invention_share_of_patent_applications")[["year", "value"]]
     t = t.merge(rep_share.rename(columns={"value": "reported_share_pct"}), on="year", how="left")
     t["year"] = t["year"].astype(int)
-    return t.rename(columns={"value_part": "invention_applications", "value_whole": "applications",
-                             "share_pct": "computed_share_pct"})
+    return t.rename(
+        columns={
+            "value_part": "invention_applications",
+            "value_whole": "applications",
+            "share_pct": "computed_share_pct",
+        }
+    )
 
 
 # --------------------------------------------------------------------------- display
+
 
 def patent_table(rep: Report, entities: list[str]) -> pd.DataFrame:
     """Every patent figure for the entities, any period (partial years marked)."""
@@ -70,36 +91,49 @@ def patent_table(rep: Report, entities: list[str]) -> pd.DataFrame:
     sel = sel.sort_values(["entity", "indicator", "year"])
     if sel.empty:
         return no_data(rep, "patent figure", entities[0])
-    return pd.DataFrame({
-        "Entity": sel["entity"].map(lambda e: rep.label("entities", e)),
-        "Indicator": sel["indicator"].map(lambda i: rep.label("indicators", i)),
-        "Year": sel["year"].astype(int),
-        "Period": sel["period"].map(lambda p: "full year" if p == "year" else p.replace("_", " ")),
-        "Value": sel["value"],
-        "Unit": sel["unit"].map(plots.unit_label),
-        "Source": sel["source_id"],
-    }).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "Entity": sel["entity"].map(lambda e: rep.label("entities", e)),
+            "Indicator": sel["indicator"].map(lambda i: rep.label("indicators", i)),
+            "Year": sel["year"].astype(int),
+            "Period": sel["period"].map(lambda p: "full year" if p == "year" else p.replace("_", " ")),
+            "Value": sel["value"],
+            "Unit": sel["unit"].map(plots.unit_label),
+            "Source": sel["source_id"],
+        }
+    ).reset_index(drop=True)
 
 
-def patent_values(rep: Report, claim: dict, zone: str | None = None,
-                  entities: list[str] | None = None) -> dict:
+def patent_values(
+    rep: Report, claim: dict, zone: str | None = None, entities: list[str] | None = None
+) -> dict:
     """Prose values of the patents chapter: which years have full-year counts, the paragraph on
     the zone's growth claim and the one on its patent density (empty when there is nothing)."""
+
     def years(entity):
-        s = rep.obs[(rep.obs["entity"] == entity) & (rep.obs["indicator"] == "patent_applications")
-                    & (rep.obs["period"] == "year")]
+        s = rep.obs[
+            (rep.obs["entity"] == entity)
+            & (rep.obs["indicator"] == "patent_applications")
+            & (rep.obs["period"] == "year")
+        ]
         return ", ".join(str(int(y)) for y in sorted(s["year"])) or "no year"
+
     entities = entities or [rep.entity, *([zone] if zone else [])]
     have = [f"{entity_name(rep, e)} for {years(e)}" for e in entities if years(e) != "no year"]
-    out = {"patent_years_sentence": ("Full-year counts of patent applications exist for "
-                                     + " and for ".join(have) + "." if have else
-                                     no_data(rep, "full-year count of patent applications"))}
+    out = {
+        "patent_years_sentence": (
+            "Full-year counts of patent applications exist for " + " and for ".join(have) + "."
+            if have
+            else no_data(rep, "full-year count of patent applications")
+        )
+    }
     if claim.get("available"):
         name = entity_name(rep, zone)
-        verdict = ("The sources give a count for the start year, so the claim is checked in the table "
-                   "above." if claim["checkable"] else
-                   f"No count for {claim['start']} is in the sources, so the claim cannot be checked "
-                   "directly.")
+        verdict = (
+            "The sources give a count for the start year, so the claim is checked in the table above."
+            if claim["checkable"]
+            else f"No count for {claim['start']} is in the sources, so the claim cannot be checked directly."
+        )
         mx = fmt_number(round(claim.get("patent_applications_max_start", math.nan)))
         mx_inv = fmt_number(round(claim.get("invention_patent_applications_max_start", math.nan)))
         out["claim_paragraph"] = (
@@ -107,16 +141,23 @@ def patent_values(rep: Report, claim: dict, zone: str | None = None,
             f"{fmt_number(claim['rate_pct'])}% a year since {claim['start']} [{claim['source']}]. {verdict} "
             f"If the claim holds, it filed at most {mx} applications ({mx_inv} invention applications) "
             f"in {claim['start']} — a derived bound that next year's analyst can check against its "
-            "torch statistics.")
+            "torch statistics."
+        )
     else:
-        out["claim_paragraph"] = no_data(rep, "claim of average growth of patent applications",
-                                         zone or rep.entity)
+        out["claim_paragraph"] = no_data(
+            rep, "claim of average growth of patent applications", zone or rep.entity
+        )
     dens = growth.series(rep.obs, zone, "invention_patents_per_10k_employees") if zone else pd.DataFrame()
-    out["density_paragraph"] = "" if not len(dens) else (
-        f"The {fmt_number(float(dens.iloc[-1]['value']))} invention patents per ten thousand employees "
-        f"(每万名从业人员发明专利拥有量, {int(dens.iloc[-1]['year'])}) of {entity_name(rep, zone)} use "
-        "employees of its enterprises as the denominator; figures per ten thousand *residents* are a "
-        "different measure and are not compared with it.")
+    out["density_paragraph"] = (
+        ""
+        if not len(dens)
+        else (
+            f"The {fmt_number(float(dens.iloc[-1]['value']))} invention patents per ten thousand employees "
+            f"(每万名从业人员发明专利拥有量, {int(dens.iloc[-1]['year'])}) of {entity_name(rep, zone)} use "
+            "employees of its enterprises as the denominator; figures per ten thousand *residents* are a "
+            "different measure and are not compared with it."
+        )
+    )
     return out
 
 
@@ -140,8 +181,9 @@ def invention_share_section(rep: Report, pair: tuple[str, str] | None):
 def patent_figure(rep: Report, entities: list[str]):
     """Applications, all and invention, for the years the sources report."""
     obs = rep.obs
-    rows = obs[obs["indicator"].isin(list(COUNTS)) & obs["entity"].isin(entities)
-               & (obs["period"] == "year")].sort_values(["entity", "year", "indicator"])
+    rows = obs[
+        obs["indicator"].isin(list(COUNTS)) & obs["entity"].isin(entities) & (obs["period"] == "year")
+    ].sort_values(["entity", "year", "indicator"])
     if rows.empty:
         return no_data(rep, "full-year count of patent applications", entities[0])
     labels, values, colours, srcs = [], [], [], []
@@ -152,7 +194,12 @@ def patent_figure(rep: Report, entities: list[str]):
         values.append(float(r["value"]))
         colours.append(colour(rep, r["entity"]) if kind == "all" else INVENTION_COLOUR)
         srcs.append(r["source_id"])
-    return plots.bar_chart(labels, values, "Patent applications, all and invention (专利申请量)", "count",
-                           source_line(rep, srcs),
-                           note="Only the years the sources report are shown; city and zone years differ.",
-                           colours=colours)
+    return plots.bar_chart(
+        labels,
+        values,
+        "Patent applications, all and invention (专利申请量)",
+        "count",
+        source_line(rep, srcs),
+        note="Only the years the sources report are shown; city and zone years differ.",
+        colours=colours,
+    )

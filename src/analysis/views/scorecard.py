@@ -1,5 +1,6 @@
 """Targets scorecard (目标进展评估): every target with its status in words and colour, and the
 numbers behind it. The status itself is decided by ``analysis.targets``."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -29,33 +30,43 @@ def themes(rep: Report) -> list[str]:
 
 def rule_values() -> dict:
     rules = targets.rules_from_config()
-    return {"on_track": f"{targets.ON_TRACK:.0%}", "moderate": f"{targets.MODERATE:.0%}",
-            "min_points": str(rules["min_points"]), "max_data_age": str(rules["max_data_age"]),
-            "scorecard_method": targets.method_text(rules)}
+    return {
+        "on_track": f"{targets.ON_TRACK:.0%}",
+        "moderate": f"{targets.MODERATE:.0%}",
+        "min_points": str(rules["min_points"]),
+        "max_data_age": str(rules["max_data_age"]),
+        "scorecard_method": targets.method_text(rules),
+    }
 
 
 def scorecard_display(rep: Report, theme: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The scorecard as shown: words and colours; returns (table, cell styles)."""
     c = scorecard_rows(rep, theme)
     unit = c["unit"].map(plots.unit_label)
-    tab = pd.DataFrame({
-        "Plan (规划文件)": c["plan"],
-        "Theme": c["theme"],
-        "Target (目标)": c["name_en"].astype(str) + " — " + c["name_zh"].astype(str),
-        "Entity": c["entity"].map(lambda e: entity_row(rep, e)["name_zh"]),
-        "Target value": [f"{cmp} {fmt_number(v)} {u}" if not pd.isna(v) else "not stated"
-                         for cmp, v, u in zip(c["comparator"], c["target_value"], unit)],
-        "By": c["target_year"].astype(int).astype(str),
-        "Latest": [f"{fmt_number(v)} ({int(y)})" if not pd.isna(v) else "–"
-                   for v, y in zip(c["latest_value"], c["latest_year"].fillna(0))],
-        "Required CAGR (from base)": c["required_cagr"].map(fmt_pct),
-        "Actual CAGR": c["actual_cagr"].map(fmt_pct),
-        "R": c["ratio"].map(lambda r: fmt_pct(r, 0)),
-        "Still needed a year (from latest)": c["required_cagr_from_latest"].map(fmt_pct),
-        "P(meet)": c["p_meet"].map(lambda p: fmt_pct(p, 0)),
-        "Status": c["status_label"],
-        "Rule": c["rule"],
-    })
+    tab = pd.DataFrame(
+        {
+            "Plan (规划文件)": c["plan"],
+            "Theme": c["theme"],
+            "Target (目标)": c["name_en"].astype(str) + " — " + c["name_zh"].astype(str),
+            "Entity": c["entity"].map(lambda e: entity_row(rep, e)["name_zh"]),
+            "Target value": [
+                f"{cmp} {fmt_number(v)} {u}" if not pd.isna(v) else "not stated"
+                for cmp, v, u in zip(c["comparator"], c["target_value"], unit)
+            ],
+            "By": c["target_year"].astype(int).astype(str),
+            "Latest": [
+                f"{fmt_number(v)} ({int(y)})" if not pd.isna(v) else "–"
+                for v, y in zip(c["latest_value"], c["latest_year"].fillna(0))
+            ],
+            "Required CAGR (from base)": c["required_cagr"].map(fmt_pct),
+            "Actual CAGR": c["actual_cagr"].map(fmt_pct),
+            "R": c["ratio"].map(lambda r: fmt_pct(r, 0)),
+            "Still needed a year (from latest)": c["required_cagr_from_latest"].map(fmt_pct),
+            "P(meet)": c["p_meet"].map(lambda p: fmt_pct(p, 0)),
+            "Status": c["status_label"],
+            "Rule": c["rule"],
+        }
+    )
     if theme:
         tab = tab.drop(columns=["Theme"])
     styles = pd.DataFrame("", index=tab.index, columns=tab.columns)

@@ -1,5 +1,6 @@
 """What every chapter uses: the setup of a chapter page, its header, the source line under a
 figure and the series drawn in a chart."""
+
 from __future__ import annotations
 
 import functools
@@ -18,9 +19,9 @@ class Chapter:
     """What a chapter page needs: the report and the entities it shows."""
 
     rep: Report
-    zones: list[str]       # the focal entity's children (its zones), from entities.csv
+    zones: list[str]  # the focal entity's children (its zones), from entities.csv
     benchmarks: list[str]  # its parents up the chain (region, country)
-    header: object         # the page's first line, as Markdown
+    header: object  # the page's first line, as Markdown
 
     @property
     def focus(self) -> list[str]:
@@ -72,9 +73,11 @@ def open_chapter(report_year=None, entity=None, horizon=None, downloads_dir=None
 def page_header(rep: Report) -> str:
     """The line every page starts with: report year and where the data ends."""
     ent = rep.label("entities", rep.entity)
-    return (f"**Report year {rep.year}** · focus: {ent} · data used: observations for years up to "
-            f"{rep.year} (latest: {rep.data_end}) · forecast horizon: {rep.horizon} year"
-            f"{'s' if rep.horizon != 1 else ''}")
+    return (
+        f"**Report year {rep.year}** · focus: {ent} · data used: observations for years up to "
+        f"{rep.year} (latest: {rep.data_end}) · forecast horizon: {rep.horizon} year"
+        f"{'s' if rep.horizon != 1 else ''}"
+    )
 
 
 def source_line(rep: Report, source_ids) -> str:
@@ -109,9 +112,14 @@ def line(rep: Report, entity: str, indicator: str, segment: bool = True) -> dict
         s = growth.comparable_segment(s)
     if s.empty:
         return None
-    return {"label": rep.label("entities", entity), "years": s["year"].astype(int).tolist(),
-            "values": s["value"].tolist(), "derived": s["derived"].astype(bool).tolist(),
-            "colour": colour(rep, entity), "sources": s["source_id"].tolist()}
+    return {
+        "label": rep.label("entities", entity),
+        "years": s["year"].astype(int).tolist(),
+        "values": s["value"].tolist(),
+        "derived": s["derived"].astype(bool).tolist(),
+        "colour": colour(rep, entity),
+        "sources": s["source_id"].tolist(),
+    }
 
 
 def colour(rep: Report, entity: str) -> str:
@@ -154,10 +162,13 @@ def no_data(rep: Report, what: str, entity: str | None = None) -> str:
 def says_when_empty(what: str):
     """A view's table, or — when it has no row — the sentence ``no_data(rep, what)`` in its place
     (``tables.show`` shows a sentence as Markdown). The view's first argument is the report."""
+
     def wrap(fn):
         @functools.wraps(fn)
         def view(rep, *args, **kwargs):
             t = fn(rep, *args, **kwargs)
             return t if len(t) else no_data(rep, what)
+
         return view
+
     return wrap

@@ -1,5 +1,6 @@
 """Summary (摘要): the targets at a glance, the latest key indicators in two sentences and a
 table, and the charts that matter most (drawn by the R&D and enterprise chapters)."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -11,9 +12,16 @@ from analysis.views.enterprises import enterprise_figure  # noqa: F401  (shown i
 from analysis.views.rd import rd_figure  # noqa: F401  (shown in the summary)
 from analysis.views.shared import entity_name, entity_row, latest, no_data, source_line
 
-KEY_INDICATORS = ["rd_expenditure", "rd_intensity", "high_tech_enterprises", "tech_smes",
-                  "patent_applications", "invention_patent_applications", "valid_invention_patents",
-                  "invention_patents_per_10k_employees"]
+KEY_INDICATORS = [
+    "rd_expenditure",
+    "rd_intensity",
+    "high_tech_enterprises",
+    "tech_smes",
+    "patent_applications",
+    "invention_patent_applications",
+    "valid_invention_patents",
+    "invention_patents_per_10k_employees",
+]
 
 
 def plan_document(rep: Report) -> str:
@@ -28,12 +36,17 @@ def summary_values(rep: Report) -> dict:
     card = rep.card
     counts = targets.status_counts(card).set_index("status")["targets"]
     vals = {
-        "report_year": rep.year, "data_end": rep.data_end, "n_targets": int(len(card)),
+        "report_year": rep.year,
+        "data_end": rep.data_end,
+        "n_targets": int(len(card)),
         "n_achieved": int(counts["achieved"] + counts["claimed_achieved"]),
         "n_claimed": int(counts["claimed_achieved"]),
-        "n_on_track": int(counts["on_track"]), "n_moderate": int(counts["moderate"]),
-        "n_insufficient": int(counts["insufficient"]), "n_moving_away": int(counts["moving_away"]),
-        "n_not_achieved": int(counts["not_achieved"]), "n_not_reported": int(counts["not_reported"]),
+        "n_on_track": int(counts["on_track"]),
+        "n_moderate": int(counts["moderate"]),
+        "n_insufficient": int(counts["insufficient"]),
+        "n_moving_away": int(counts["moving_away"]),
+        "n_not_achieved": int(counts["not_achieved"]),
+        "n_not_reported": int(counts["not_reported"]),
         "n_insufficient_data": int(counts["insufficient_data"]),
         "n_plan_targets": int(card["entity"].isin(rep.children()).sum()),
     }
@@ -54,8 +67,11 @@ def plan_clause(rep: Report) -> str:
     names = ", ".join(entity_name(rep, e) for e in dict.fromkeys(child["entity"]))
     src = rep.ds.sources.set_index("source_id")
     doc = child["source_id"].mode().iloc[0]
-    doc = (str(src.loc[doc, "doc_number"]) if doc in src.index and pd.notna(src.loc[doc, "doc_number"])
-           else f"source [{doc}]")
+    doc = (
+        str(src.loc[doc, "doc_number"])
+        if doc in src.index and pd.notna(src.loc[doc, "doc_number"])
+        else f"source [{doc}]"
+    )
     return f", {len(child)} of them for {names}, most from {doc}"
 
 
@@ -66,14 +82,21 @@ def latest_values(rep: Report, entity: str, indicators: list[str]) -> pd.DataFra
         last = latest(rep, entity, ind)
         if last is None:
             continue
-        rows.append({"indicator": rep.label("indicators", ind), "entity": rep.label("entities", entity),
-                     "year": int(last["year"]), "value": float(last["value"]),
-                     "qualifier": last["qualifier"] if isinstance(last["qualifier"], str) else "",
-                     "unit": plots.unit_label(last["unit"]),
-                     "derived": "derived" if last["derived"] else "reported",
-                     "source": last["source_id"]})
-    return pd.DataFrame(rows, columns=["indicator", "entity", "year", "value", "qualifier", "unit",
-                                       "derived", "source"])
+        rows.append(
+            {
+                "indicator": rep.label("indicators", ind),
+                "entity": rep.label("entities", entity),
+                "year": int(last["year"]),
+                "value": float(last["value"]),
+                "qualifier": last["qualifier"] if isinstance(last["qualifier"], str) else "",
+                "unit": plots.unit_label(last["unit"]),
+                "derived": "derived" if last["derived"] else "reported",
+                "source": last["source_id"],
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["indicator", "entity", "year", "value", "qualifier", "unit", "derived", "source"]
+    )
 
 
 def key_indicators(rep: Report, entities: list[str]) -> pd.DataFrame | str:
@@ -88,8 +111,10 @@ def _count_phrase(rep: Report, entity: str, indicator: str, noun: str) -> str:
     if last is None:
         return f"no reported count of {noun}"
     if last["derived"]:
-        return (f"about {fmt_number(round(float(last['value'])))} {noun} in {int(last['year'])} "
-                "(derived, not reported)")
+        return (
+            f"about {fmt_number(round(float(last['value'])))} {noun} in {int(last['year'])} "
+            "(derived, not reported)"
+        )
     return f"{fmt_number(float(last['value']))} {noun} in {int(last['year'])}"
 
 
@@ -108,19 +133,25 @@ def rd_sentence(rep: Report, entity: str) -> str:
     top = rep.parents(entity)[-1:]  # the country: the top of the chain of parents
     parts = []
     if exp is not None:
-        parts.append(f"Its latest reported R&D expenditure is {fmt_number(float(exp['value']))} 亿元 "
-                     f"({int(exp['year'])})")
+        parts.append(
+            f"Its latest reported R&D expenditure is {fmt_number(float(exp['value']))} 亿元 "
+            f"({int(exp['year'])})"
+        )
     if inten is not None:
         y, v = int(inten["year"]), float(inten["value"])
-        text = (f"its latest R&D intensity is {fmt_value(v, 'percent')}% of GDP ({y}"
-                f"{', derived' if inten['derived'] else ''})")
+        text = (
+            f"its latest R&D intensity is {fmt_value(v, 'percent')}% of GDP ({y}"
+            f"{', derived' if inten['derived'] else ''})"
+        )
         country = growth.series(rep.obs, top[0], "rd_intensity") if top else pd.DataFrame()
         c = country[country["year"] == y] if len(country) else country
         if len(c):
             cv = float(c.iloc[0]["value"])
             name = entity_row(rep, top[0])["name_en"]
-            text += (f", {fmt_value(abs(v - cv), 'pp')} percentage points below {name}'s "
-                     f"{fmt_value(cv, 'percent')}% that year")
+            text += (
+                f", {fmt_value(abs(v - cv), 'pp')} percentage points below {name}'s "
+                f"{fmt_value(cv, 'percent')}% that year"
+            )
         parts.append(text)
     if not parts:
         return no_data(rep, "R&D figure", entity)
@@ -137,6 +168,7 @@ def status_figure(rep: Report):
 
 
 # --------------------------------------------------------------------------- peers
+
 
 def _ordinal(n: int) -> str:
     return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
@@ -164,19 +196,27 @@ def peer_comparison(rep: Report) -> tuple[str, pd.DataFrame | str]:
     members = rep.children()
     ranking = peers.member_ranking(rep, members) if members else pd.DataFrame()
     if ranking.empty:
-        text = (f"No peer or member of {entity_name(rep, rep.entity)} has figures to compare in the data "
-                f"for report year {rep.year}.")
+        text = (
+            f"No peer or member of {entity_name(rep, rep.entity)} has figures to compare in the data "
+            f"for report year {rep.year}."
+        )
         return text, ""
     return _member_sentence(rep, ranking), _member_table(rep, ranking)
 
 
 def _peer_sentence(rep: Report, summ: pd.DataFrame) -> str:
     ranked = summ[summ["rank"].notna()]
-    first = [f"{rep.label('indicators', r['indicator'])}{_period(r['period'])} ({r['year']})"
-             for r in ranked.to_dict("records") if r["rank"] == 1]
-    lower = [f"{rep.label('indicators', r['indicator'])}{_period(r['period'])} "
-             f"({_ordinal(int(r['rank']))} of {r['n_ranked']}, {r['year']})"
-             for r in ranked.to_dict("records") if r["rank"] != 1]
+    first = [
+        f"{rep.label('indicators', r['indicator'])}{_period(r['period'])} ({r['year']})"
+        for r in ranked.to_dict("records")
+        if r["rank"] == 1
+    ]
+    lower = [
+        f"{rep.label('indicators', r['indicator'])}{_period(r['period'])} "
+        f"({_ordinal(int(r['rank']))} of {r['n_ranked']}, {r['year']})"
+        for r in ranked.to_dict("records")
+        if r["rank"] != 1
+    ]
     n_peers = int(summ["n_members"].max()) - 1
     parts = []
     if first:
@@ -186,8 +226,10 @@ def _peer_sentence(rep: Report, summ: pd.DataFrame) -> str:
     text = f"Among its {n_peers} peers, {entity_name(rep, rep.entity)} " + ", ".join(parts) + "."
     missing = len(summ) - len(ranked)
     if missing:
-        text += (f" On {missing} indicator{'s' if missing != 1 else ''} its peers report, it has no "
-                 "figure for the same year.")
+        text += (
+            f" On {missing} indicator{'s' if missing != 1 else ''} its peers report, it has no "
+            "figure for the same year."
+        )
     if (summ["rank_range"] != "").any():
         text += " Where the sources disagree, the table gives the range of ranks."
     return text
@@ -195,27 +237,42 @@ def _peer_sentence(rep: Report, summ: pd.DataFrame) -> str:
 
 def _peer_table(rep: Report, summ: pd.DataFrame) -> pd.DataFrame:
     unit = rep.ds.indicators.set_index("indicator_id")["unit"]
-    return pd.DataFrame({
-        "Indicator": [rep.label("indicators", i) + _period(p)
-                      for i, p in zip(summ["indicator"], summ["period"])],
-        "Year": summ["year"].astype(int),
-        "Value": summ["value"],
-        "Unit": summ["indicator"].map(unit).map(plots.unit_label),
-        "Kind": ["derived" if d else ("–" if pd.isna(v) else "reported")
-                 for d, v in zip(summ["derived"], summ["value"])],
-        "Rank": [f"{int(r)} of {n} reporting" if pd.notna(r) else "–"
-                 for r, n in zip(summ["rank"], summ["n_ranked"])],
-        "Peer set": summ["n_members"].astype(int),
-        "Rank if other values used": summ["rank_range"].replace("", "–"),
-        "First": [f"{entity_row(rep, e)['name_zh']}: {fmt_number(v)}" if e else "–"
-                  for e, v in zip(summ["leader"], summ["leader_value"])],
-        "Values not used": [
-            "; ".join(f"{entity_row(rep, part.split(': ', 1)[0])['name_zh']}: {part.split(': ', 1)[1]}"
-                      for part in t.split("; ") if ": " in part) if t else "–"
-            for t in summ["other_values"]],
-        "Note": summ["note"].replace("", "–"),
-        "Source": summ["source_id"].fillna("").replace("", "–"),
-    })
+    return pd.DataFrame(
+        {
+            "Indicator": [
+                rep.label("indicators", i) + _period(p) for i, p in zip(summ["indicator"], summ["period"])
+            ],
+            "Year": summ["year"].astype(int),
+            "Value": summ["value"],
+            "Unit": summ["indicator"].map(unit).map(plots.unit_label),
+            "Kind": [
+                "derived" if d else ("–" if pd.isna(v) else "reported")
+                for d, v in zip(summ["derived"], summ["value"])
+            ],
+            "Rank": [
+                f"{int(r)} of {n} reporting" if pd.notna(r) else "–"
+                for r, n in zip(summ["rank"], summ["n_ranked"])
+            ],
+            "Peer set": summ["n_members"].astype(int),
+            "Rank if other values used": summ["rank_range"].replace("", "–"),
+            "First": [
+                f"{entity_row(rep, e)['name_zh']}: {fmt_number(v)}" if e else "–"
+                for e, v in zip(summ["leader"], summ["leader_value"])
+            ],
+            "Values not used": [
+                "; ".join(
+                    f"{entity_row(rep, part.split(': ', 1)[0])['name_zh']}: {part.split(': ', 1)[1]}"
+                    for part in t.split("; ")
+                    if ": " in part
+                )
+                if t
+                else "–"
+                for t in summ["other_values"]
+            ],
+            "Note": summ["note"].replace("", "–"),
+            "Source": summ["source_id"].fillna("").replace("", "–"),
+        }
+    )
 
 
 def _member_sentence(rep: Report, ranking: pd.DataFrame) -> str:
@@ -225,26 +282,37 @@ def _member_sentence(rep: Report, ranking: pd.DataFrame) -> str:
     n_ind = len(ranking.groupby(["indicator", "period"]))
     parts = []
     for e, g in sorted(firsts.groupby("entity"), key=lambda kv: -len(kv[1])):
-        what = "; ".join(f"{rep.label('indicators', r['indicator'])}{_period(r['period'])} ({r['year']})"
-                         for r in g.to_dict("records"))
-        parts.append(f"{entity_name(rep, e)} {'is first ' if not parts else ''}on "
-                     f"{len(g)} of the {n_ind} indicators compared ({what})")
-    return (f"Of the {ranking['entity'].nunique()} members of {entity_name(rep, rep.entity)} with figures "
-            "to compare, " + "; ".join(parts) + ".")
+        what = "; ".join(
+            f"{rep.label('indicators', r['indicator'])}{_period(r['period'])} ({r['year']})"
+            for r in g.to_dict("records")
+        )
+        parts.append(
+            f"{entity_name(rep, e)} {'is first ' if not parts else ''}on "
+            f"{len(g)} of the {n_ind} indicators compared ({what})"
+        )
+    return (
+        f"Of the {ranking['entity'].nunique()} members of {entity_name(rep, rep.entity)} with figures "
+        "to compare, " + "; ".join(parts) + "."
+    )
 
 
 def _member_table(rep: Report, ranking: pd.DataFrame) -> pd.DataFrame:
     r = ranking[ranking["rank"].notna()]
     unit = rep.ds.indicators.set_index("indicator_id")["unit"]
-    return pd.DataFrame({
-        "Indicator": [rep.label("indicators", i) + _period(p) for i, p in zip(r["indicator"], r["period"])],
-        "Year": r["year"].astype(int),
-        "Entity": r["entity"].map(lambda e: rep.label("entities", e)),
-        "Value": r["value"],
-        "Unit": r["indicator"].map(unit).map(plots.unit_label),
-        "Rank": [f"{int(k)} of {n}" for k, n in zip(r["rank"], r["n_ranked"])],
-        "Rank if other values used": [f"{int(b)}–{int(w)}" if b != w else "–"
-                                      for b, w in zip(r["rank_best"], r["rank_worst"])],
-        "Values not used": r["other_values"].replace("", "–"),
-        "Source": r["source_id"],
-    }).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "Indicator": [
+                rep.label("indicators", i) + _period(p) for i, p in zip(r["indicator"], r["period"])
+            ],
+            "Year": r["year"].astype(int),
+            "Entity": r["entity"].map(lambda e: rep.label("entities", e)),
+            "Value": r["value"],
+            "Unit": r["indicator"].map(unit).map(plots.unit_label),
+            "Rank": [f"{int(k)} of {n}" for k, n in zip(r["rank"], r["n_ranked"])],
+            "Rank if other values used": [
+                f"{int(b)}–{int(w)}" if b != w else "–" for b, w in zip(r["rank_best"], r["rank_worst"])
+            ],
+            "Values not used": r["other_values"].replace("", "–"),
+            "Source": r["source_id"],
+        }
+    ).reset_index(drop=True)
