@@ -14,7 +14,7 @@ UV     := $(TOOLS)/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: book pdf pdf-tools test install lock font validate refresh-notebooks check-notebooks benchmark benchmark-setup format clean distclean
+.PHONY: book pdf pdf-tools test install lock font validate refresh-notebooks check-notebooks benchmark benchmark-setup format coverage clean distclean
 
 install: $(STAMP)
 
@@ -70,10 +70,14 @@ pdf-tools:
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $$PKGS >/dev/null; \
 	fi
 
-# Run every test: lint, library (with coverage), bad-input and fault suites, nbval on the
+# Run every test: lint, library, bad-input and fault suites, entity × year matrices, nbval on the
 # notebooks, book build, the PDF print (so Chromium is installed too).
 test: install font pdf-tools
 	$(BIN)/python -m pytest
+
+# The whole suite with line coverage of src/analysis (slower: every matrix case is traced).
+coverage: install font pdf-tools
+	$(BIN)/python -m pytest --cov=analysis --cov-report=term-missing:skip-covered
 
 # ruff: `make format` rewrites the code in the house style and applies the safe lint fixes;
 # `make test` fails on anything left (tests/test_lint.py).

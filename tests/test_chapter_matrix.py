@@ -13,6 +13,7 @@ import json
 import re
 
 import matplotlib
+import matplotlib.figure
 import pandas as pd
 import pytest
 
@@ -65,6 +66,8 @@ def shown(monkeypatch):
     def glue_values(values):
         out["glue"].update(values)
 
+    # figures are built (their code runs) but not laid out: layout is drawing, not the chapter's logic
+    monkeypatch.setattr(matplotlib.figure.Figure, "tight_layout", lambda self, *a, **k: None)
     monkeypatch.setattr(report, "build_report", shared_report)
     monkeypatch.setattr(tables, "show", show_table)
     monkeypatch.setattr(tables, "glue_values", glue_values)

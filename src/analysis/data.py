@@ -212,4 +212,7 @@ def names(ds: Dataset, kind: str) -> dict[str, str]:
     """'English (中文)' labels for entities or indicators."""
     table = ds.entities if kind == "entities" else ds.indicators
     key = "entity_id" if kind == "entities" else "indicator_id"
-    return {r[key]: f"{r['name_en']} ({r['name_zh']})" for r in table.to_dict("records")}
+    memo = ds.__dict__.setdefault("_names", {})  # a page asks for labels hundreds of times
+    if kind not in memo or memo[kind][0] is not table:  # kept while the table is the same object
+        memo[kind] = (table, {r[key]: f"{r['name_en']} ({r['name_zh']})" for r in table.to_dict("records")})
+    return memo[kind][1]
