@@ -36,6 +36,7 @@ $(STAMP): pyproject.toml uv.lock | $(UV)
 # Review and commit uv.lock and notebooks/ together.
 lock: $(UV)
 	$(UV) lock --upgrade --python $(PYTHON)
+	$(UV) export --frozen --no-emit-project --extra test --format requirements-txt -q -o requirements.txt
 	$(MAKE) install font
 	$(BIN)/python -m analysis refresh-notebooks
 

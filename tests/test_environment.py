@@ -38,3 +38,26 @@ def test_every_locked_package_is_installed_at_its_locked_version():
 
 def test_jupyter_book_stays_below_2():
     assert int(_locked()["jupyter-book"].split(".")[0]) == 1
+
+
+def test_requirements_txt_is_the_lock_exported():
+    """requirements.txt (for pip: `pip install --require-hashes -r requirements.txt`) pins the same
+    versions, with the same hashes, as uv.lock: `make lock` writes both."""
+    import subprocess
+
+    uv = ROOT / ".tools" / "bin" / "uv"
+    cmd = [
+        str(uv),
+        "export",
+        "--frozen",
+        "--no-emit-project",
+        "--extra",
+        "test",
+        "--format",
+        "requirements-txt",
+        "-q",
+    ]
+    exported = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    body = [ln for ln in exported.splitlines() if not ln.startswith("#")]
+    shipped = [ln for ln in (ROOT / "requirements.txt").read_text().splitlines() if not ln.startswith("#")]
+    assert shipped == body, "run `make lock` (it rewrites requirements.txt from uv.lock)"
