@@ -232,3 +232,17 @@ def test_a_changed_report_configuration_changes_every_cache_key(tmp_path, monkey
     assert pipeline.inputs_digest(families=["patents"]) == before  # same file, same key
     (root / "report.yml").write_text(text.replace("max_data_age: 3", "max_data_age: 4"), encoding="utf-8")
     assert pipeline.inputs_digest(families=["patents"]) != before
+
+
+@pytest.mark.slow
+def test_a_book_for_an_entity_other_than_the_default_builds(tmp_path):
+    """A real build (kernels, Jupyter Book) for a zone: its summary names it and its parent city."""
+    from analysis import config, data
+
+    ents = data.load(pipeline.DATA_DIR).entities.set_index("entity_id")
+    zone = next(e for e in ents.index if ents.at[e, "level"] == "zone" and e != config.load().default_entity)
+    site = tmp_path / "html"
+    assert pipeline.build(entity=zone, out=site, progress=False) == 0
+    summary = (site / "notebooks" / "01_summary.html").read_text(encoding="utf-8")
+    assert ents.at[zone, "name_zh"] in summary and ents.at[ents.at[zone, "parent"], "name_zh"] in summary
+    assert "{glue" not in summary and "Traceback" not in summary
