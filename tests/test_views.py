@@ -130,3 +130,22 @@ def test_doubling_paragraph_only_where_a_doubling_is_claimed(rep2024):
     text = enterprises.doubling_paragraph(rep2024, ["ordos_city", "ordos_htz"])
     assert text.count(" of Ordos City (鄂尔多斯市)") == 2 and "cannot be verified" in text
     assert enterprises.doubling_paragraph(rep2024, ["hohhot"]) == ""
+
+
+def test_each_plan_gets_a_one_line_summary_of_its_statuses():
+    """Three targets of one plan, one of another: counted by hand, statuses in report order."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    card = pd.DataFrame(
+        {
+            "plan": ["Plan A", "Plan A", "Plan B", "Plan A"],
+            "theme": ["t", "t", "t", "t"],
+            "status": ["on_track", "achieved", "not_reported", "on_track"],
+        }
+    )
+    rep = SimpleNamespace(card=card)
+    assert scorecard.plans(rep) == ["Plan A", "Plan B"]
+    assert scorecard.plan_summary(rep, "Plan A") == "**Plan A**: 3 targets — 1 achieved; 2 on track."
+    assert scorecard.plan_summary(rep, "Plan B") == "**Plan B**: 1 target — 1 not reported."

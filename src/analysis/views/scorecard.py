@@ -11,10 +11,27 @@ from analysis.tables import fmt_number, fmt_pct
 from analysis.views.shared import entity_row, no_data, says_when_empty
 
 
-def scorecard_rows(rep: Report, theme: str | None = None) -> pd.DataFrame:
-    """The scorecard's full rows (for CSV), optionally one theme."""
+def scorecard_rows(rep: Report, theme: str | None = None, plan: str | None = None) -> pd.DataFrame:
+    """The scorecard's full rows (for CSV), optionally one theme or one plan (document)."""
     c = rep.card
-    return c[c["theme"] == theme].reset_index(drop=True) if theme else c
+    if theme:
+        c = c[c["theme"] == theme]
+    if plan:
+        c = c[c["plan"] == plan]
+    return c.reset_index(drop=True) if (theme or plan) else c
+
+
+def plans(rep: Report) -> list[str]:
+    """The plans (documents) whose targets the report assesses, in scorecard order."""
+    return list(dict.fromkeys(rep.card["plan"]))
+
+
+def plan_summary(rep: Report, plan: str) -> str:
+    """One line per plan: how many targets and how they stand, statuses in report order."""
+    counts = targets.status_counts(scorecard_rows(rep, plan=plan))
+    parts = [f"{n} {label.lower()}" for label, n in zip(counts["label"], counts["targets"]) if n]
+    n = int(counts["targets"].sum())
+    return f"**{plan}**: {n} target{'s' if n != 1 else ''} — " + "; ".join(parts) + "."
 
 
 @says_when_empty("target")
@@ -39,9 +56,11 @@ def rule_values() -> dict:
     }
 
 
-def scorecard_display(rep: Report, theme: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def scorecard_display(
+    rep: Report, theme: str | None = None, plan: str | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The scorecard as shown: words and colours; returns (table, cell styles)."""
-    c = scorecard_rows(rep, theme)
+    c = scorecard_rows(rep, theme, plan)
     unit = c["unit"].map(plots.unit_label)
     tab = pd.DataFrame(
         {
@@ -69,6 +88,8 @@ def scorecard_display(rep: Report, theme: str | None = None) -> tuple[pd.DataFra
     )
     if theme:
         tab = tab.drop(columns=["Theme"])
+    if plan:
+        tab = tab.drop(columns=["Plan (规划文件)"])
     styles = pd.DataFrame("", index=tab.index, columns=tab.columns)
     status = vocabulary.load().status  # colour and text colour of each status (metadata.yaml)
     styles["Status"] = [f"background-color: {status[s].colour}; color: {status[s].text}" for s in c["status"]]
