@@ -194,19 +194,33 @@ def rd_figure(rep: Report):
     ]
     tgt = intensity_target(rep)
     srcs = [s for ln in lines for s in ln["sources"]] + ([tgt["source_id"]] if tgt is not None else [])
-    note = (
-        "City values before the 2018 GDP revision are not shown (different GDP basis). "
-        "The dashed line is the High-tech Zone's target, not the city's."
-    )
+    notes = []
+    full = growth.series(rep.obs, rep.entity, INTENSITY)
+    shown = growth.comparable_segment(full)
+    if len(shown) < len(full):  # a break in the series (e.g. a GDP revision): earlier values left out
+        first = int(shown["year"].min())
+        notes.append(
+            f"Values of {entity_row(rep, rep.entity)['name_en']} before {first} are on another basis "
+            f"and are not shown."
+        )
     reference = None
     if tgt is not None:
         v, y = float(tgt["target_value"]), int(tgt["target_year"])
-        reference = {"value": v, "label": f"High-tech Zone target for {y} (高新区目标): ≥{v:g}%"}
+        owner = entity_row(rep, tgt["entity"])
+        reference = {
+            "value": v,
+            "label": f"{owner['name_en']} target for {y} ({owner['name_zh']}目标): ≥{v:g}%",
+        }
+        if tgt["entity"] != rep.entity:
+            notes.append(
+                f"The dashed line is the target of {entity_name(rep, tgt['entity'])}, not of the focus."
+            )
+    names = [entity_row(rep, e)["name_en"] for e in (rep.entity, *rep.parents())]
     return plots.series_chart(
         lines,
-        "R&D intensity: Ordos, Inner Mongolia and China (R&D经费投入强度)",
+        f"R&D intensity: {', '.join(names)} (R&D经费投入强度)",
         "percent",
         source_line(rep, srcs),
-        note,
+        " ".join(notes),
         reference=reference,
     )
