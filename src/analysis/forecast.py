@@ -107,6 +107,14 @@ class Dist:
         return 1.0 - self.cdf(threshold)
 
 
+def forecast_path(fitted, last_year: int, end_year: int, unit: str) -> pd.DataFrame:
+    """Point forecast with 80% and 95% intervals for every year after the last observation."""
+    return pd.DataFrame(
+        [{"year": y, **interval_row(fitted.dist(y), unit)} for y in range(last_year + 1, end_year + 1)],
+        columns=["year", "mean", "lo80", "hi80", "lo95", "hi95"],
+    )
+
+
 class Model:
     name = ""
     min_obs = 2
@@ -638,11 +646,7 @@ def forecast_series(
         choice, fitted = "naive", fit_model("naive", years, values)
         sf.rule += "; the chosen model failed to fit, naive used"
     sf.model, sf.fitted, sf.status = choice, fitted, "ok"
-    path_years = range(int(years[-1]) + 1, max(end_year, int(years[-1])) + 1)
-    sf.path = pd.DataFrame(
-        [{"year": y, **interval_row(fitted.dist(y), unit)} for y in path_years],
-        columns=["year", "mean", "lo80", "hi80", "lo95", "hi95"],
-    )
+    sf.path = forecast_path(fitted, int(years[-1]), end_year, unit)
     return sf
 
 
@@ -670,11 +674,7 @@ def _forecast_pooled(sf: SeriesForecast, years, values, end_year, prior, measure
         names = [n for n in candidates(years, values) if n in DISPLAY_CANDIDATES] + ["pooled"]
         bt = backtest(years, values, names, sf.unit, INITIAL_WINDOW, prior, scale)
         sf.backtest, sf.scores = bt, summarise_backtest(bt, mase_scale(values))
-    path_years = range(int(years[-1]) + 1, max(end_year, int(years[-1])) + 1)
-    sf.path = pd.DataFrame(
-        [{"year": y, **interval_row(fitted.dist(y), sf.unit)} for y in path_years],
-        columns=["year", "mean", "lo80", "hi80", "lo95", "hi95"],
-    )
+    sf.path = forecast_path(fitted, int(years[-1]), end_year, sf.unit)
     return sf
 
 

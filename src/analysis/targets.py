@@ -306,14 +306,6 @@ def _level(
     }
 
 
-def _t_prob_at_least(loc: float, scale: float, df: float, threshold: float) -> float:
-    from scipy import stats
-
-    if scale <= 0:
-        return float(loc >= threshold)
-    return float(stats.t(df).sf((threshold - loc) / scale))
-
-
 def _cumulative(t: dict, s: pd.DataFrame, report_year: int, target_value: float, rules: dict) -> dict:
     start, ty = int(t["period_start"]), int(t["target_year"])
     end = min(ty, report_year)
@@ -370,7 +362,9 @@ def _cumulative(t: dict, s: pd.DataFrame, report_year: int, target_value: float,
     actual, required = total / k, (target_value - total) / m
     ratio = actual / required
     sd = float(np.std(a, ddof=1))
-    p = _t_prob_at_least(m * a.mean(), sd * math.sqrt(m + m * m / k), k - 1, target_value - total)
+    from analysis.forecast import Dist
+
+    p = Dist(m * a.mean(), sd * math.sqrt(m + m * m / k), k - 1).prob_at_least(target_value - total)
     return {
         **row,
         "ratio": ratio,
