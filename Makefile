@@ -14,7 +14,7 @@ UV     := $(TOOLS)/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: book pdf pdf-tools test install lock font validate refresh-notebooks check-notebooks benchmark benchmark-setup format coverage clean distclean
+.PHONY: translations book pdf pdf-tools test install lock font validate refresh-notebooks check-notebooks benchmark benchmark-setup format coverage clean distclean
 
 install: $(STAMP)
 
@@ -89,6 +89,11 @@ format: install
 # After a deliberate change: re-execute the committed notebooks and store their outputs.
 refresh-notebooks: install font
 	$(BIN)/python -m analysis refresh-notebooks
+
+# After a change to the prose of a notebook or of book/: update the gettext catalogs of locales/
+# (existing translations are kept; new or changed messages are listed for translation).
+translations: install
+	$(BIN)/python -m analysis translations
 
 check-notebooks: install font
 	$(BIN)/python -m analysis refresh-notebooks --check

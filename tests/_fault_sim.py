@@ -85,7 +85,7 @@ else:
 
     pipeline.execute_notebooks = fake_execute
 
-    pages = " ".join(pipeline.expected_pages())
+    pages = " ".join(pipeline.edition_pages())
     script = (
         f"import sys, time, pathlib; time.sleep({book_seconds})\n"
         f"out = pathlib.Path(sys.argv[1]) / '_build' / 'html'\n"

@@ -14,6 +14,16 @@ def pytest_configure(config):
         config.option.nbval_sanitize_with = str(ROOT / "tests" / "nbval_sanitize.cfg")
 
 
+@pytest.fixture(autouse=True)
+def english_edition():
+    """Library tests read the English edition's words unless they choose a language
+    (``i18n.language("zh_CN")``); the language a test sets does not leak into the next."""
+    from analysis import i18n
+
+    with i18n.language("en"):
+        yield
+
+
 @pytest.fixture(scope="session")
 def ds():
     from analysis import data

@@ -78,7 +78,7 @@ def shown(monkeypatch):
 
 def run_chapters(entity: str, year: int) -> None:
     for name, codes in CELLS.items():
-        ns = {"report_year": year, "entity": entity, "horizon": None, "downloads_dir": None}
+        ns = {"report_year": year, "entity": entity, "horizon": None, "downloads_dir": None, "lang": None}
         for i, code in enumerate(codes):
             exec(compile(code, f"{name}[{i}]", "exec"), ns)  # noqa: S102  (an error names notebook and cell)
         plt.close("all")

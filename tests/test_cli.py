@@ -14,7 +14,7 @@ def run(*args):
 
 
 def test_scorecard_2024_table():
-    r = run("scorecard", "--year", "2024")
+    r = run("scorecard", "--year", "2024", "--lang", "en")
     assert r.returncode == 0, r.stderr
     assert (
         "Scorecard for 2024" in r.stdout and "htz_rd_intensity_2_5" in r.stdout and "Not reported" in r.stdout

@@ -103,7 +103,7 @@ def test_open_chapter_is_the_whole_setup(tmp_path):
     from analysis import tables
     from analysis.views import open_chapter
 
-    ch = open_chapter(2021, None, None, tmp_path)  # None: report.yml's entity and horizon
+    ch = open_chapter(2021, None, None, tmp_path, "en")  # None: report.yml's entity and horizon
     try:
         assert ch.rep.year == 2021 and ch.rep.entity == "ordos_city" and ch.rep.horizon == 3
         assert ch.focus == ["ordos_city", "ordos_htz"]

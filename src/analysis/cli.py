@@ -37,6 +37,9 @@ def _parser() -> argparse.ArgumentParser:
         )
         sp.add_argument("--entity", default=entity_default, help="entity id (see data/entities.csv)")
         sp.add_argument("--format", choices=("table", "csv", "json"), default="table")
+        sp.add_argument(
+            "--lang", default=None, help="language of the words (default: report.yml's first language)"
+        )
         sp.add_argument("--data", default=DEFAULT_DATA, help=argparse.SUPPRESS)
 
     s = sub.add_parser("scorecard", help="progress toward every target for a report year")
@@ -77,6 +80,13 @@ def _parser() -> argparse.ArgumentParser:
         "--check",
         action="store_true",
         help="only check that the committed outputs are current; exit 1 if stale",
+    )
+    tr = sub.add_parser(
+        "translations",
+        help="extract the prose into the gettext catalogs of locales/ (keeping translations)",
+    )
+    tr.add_argument(
+        "--status", action="store_true", help="only show what is translated; exit 1 if anything is not"
     )
     pp = sub.add_parser("pdf", help="print a built site to one PDF (cover, contents, page numbers)")
     pp.add_argument("--site", default=None, help="site directory built by `make book` (default: _build/html)")
@@ -202,6 +212,21 @@ def cmd_refresh(args) -> int:
     return pipeline.refresh_notebooks(check=args.check)
 
 
+def cmd_translations(args) -> int:
+    from analysis import translations
+
+    if not args.status:
+        print("Extracting the prose (Sphinx gettext) and updating locales/ (sphinx-intl) …", file=sys.stderr)
+        translations.update()
+    missing = 0
+    for st in translations.status():
+        left = st.fuzzy + st.untranslated
+        missing += left
+        mark = "" if not left else f"  <- {st.untranslated} untranslated, {st.fuzzy} fuzzy"
+        print(f"{st.path.relative_to(translations.ROOT)}: {st.translated} translated{mark}")
+    return 1 if args.status and missing else 0
+
+
 def cmd_validate(args) -> int:
     from analysis import data
 
@@ -229,6 +254,7 @@ COMMANDS = {
     "forecast": cmd_forecast,
     "build": cmd_build,
     "refresh-notebooks": cmd_refresh,
+    "translations": cmd_translations,
     "pdf": cmd_pdf,
 }
 
@@ -238,6 +264,10 @@ def main(argv: list[str] | None = None) -> int:
     from analysis.errors import BuildError, DataError, ParameterError, ReportError
 
     try:
+        if getattr(args, "lang", None) is not None or args.command in ("scorecard", "forecast"):
+            from analysis import i18n
+
+            i18n.use(getattr(args, "lang", None))
         return COMMANDS[args.command](args)
     except KeyboardInterrupt as exc:
         print(f"Interrupted: {exc}" if str(exc) else "Interrupted.", file=sys.stderr)

@@ -209,10 +209,14 @@ def disagreements(obs: pd.DataFrame, ds: Dataset, tolerance: float = DISAGREEMEN
 
 
 def names(ds: Dataset, kind: str) -> dict[str, str]:
-    """'English (中文)' labels for entities or indicators."""
+    """Labels for entities or indicators in the current edition's language: the official Chinese
+    name in the Chinese edition, 'English (中文)' in the English one (analysis.i18n.name)."""
+    from analysis import i18n
+
     table = ds.entities if kind == "entities" else ds.indicators
     key = "entity_id" if kind == "entities" else "indicator_id"
     memo = ds.__dict__.setdefault("_names", {})  # a page asks for labels hundreds of times
-    if kind not in memo or memo[kind][0] is not table:  # kept while the table is the same object
-        memo[kind] = (table, {r[key]: f"{r['name_en']} ({r['name_zh']})" for r in table.to_dict("records")})
-    return memo[kind][1]
+    slot = (kind, i18n.current())
+    if slot not in memo or memo[slot][0] is not table:  # kept while the table is the same object
+        memo[slot] = (table, {r[key]: i18n.name(r) for r in table.to_dict("records")})
+    return memo[slot][1]

@@ -35,9 +35,9 @@ FAMILY_INPUTS = {"rd": {"economy"}}
 
 
 def library_digest() -> str:
-    """Every module of the library (sub-packages included)."""
+    """Every module of the library (sub-packages included) and its label catalog."""
     h = hashlib.sha256()
-    for p in sorted(LIB_DIR.rglob("*.py")):
+    for p in sorted([*LIB_DIR.rglob("*.py"), *LIB_DIR.rglob("*.yml")]):
         h.update(p.relative_to(LIB_DIR).as_posix().encode())
         h.update(p.read_bytes())
     return h.hexdigest()

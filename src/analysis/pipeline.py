@@ -11,6 +11,9 @@ Steps, each in one place:
    with nothing changed starts no kernel. Cache entries and state files are written atomically
    and checked against a digest on read (``analysis.cache``): a damaged one is re-executed.
 3. **Build** the HTML with Jupyter Book (``execute_notebooks: "off"``, warnings are errors).
+   Steps 2 and 3 run once per edition (report.yml ``languages``): the notebooks get the edition's
+   ``lang``, Sphinx its ``language`` and the gettext catalogs of ``locales/``; the primary edition
+   is the site's root, the others sit in a folder each (``en/``), with a switch on every page.
 4. **Publish**: the new site replaces ``_build/html`` only when complete; a failure at any step
    leaves the previous site untouched and names the notebook and cell.
 
@@ -45,7 +48,7 @@ from analysis.errors import BuildError  # raised by this module; imported from h
 
 ROOT = digest.ROOT
 DATA_DIR = digest.DATA_DIR
-BOOK_FILES = ["_config.yml", "_toc.yml", "book"]
+BOOK_FILES = ["_config.yml", "_toc.yml", "book", "locales"]
 BUILD_DIR = ROOT / "_build"
 SITE_DIR = BUILD_DIR / "html"
 CACHE_DIR = ROOT / ".cache" / "notebooks"
@@ -479,10 +482,57 @@ def jupyter_book(src: Path, out: Path) -> float:
 def stage_sources(stage: Path) -> None:
     for name in BOOK_FILES:
         p = ROOT / name
+        if not p.exists():
+            continue
         if p.is_dir():
-            shutil.copytree(p, stage / name)
+            shutil.copytree(p, stage / name, ignore=shutil.ignore_patterns("*.mo"))
         else:
             shutil.copy2(p, stage / name)
+
+
+def edition_config(src: Path, lang: str) -> None:
+    """Turn the staged ``_config.yml`` into the edition's: Sphinx's language and the gettext
+    catalogs, the title and footer in that language, and the edition switch (a small script that
+    knows where the other editions are)."""
+    import yaml
+
+    from analysis import i18n
+
+    path = src / "_config.yml"
+    cfg = yaml.safe_load(path.read_text(encoding="utf-8"))
+    with i18n.language(lang):
+        cfg["title"] = i18n.t("book.title")
+        cfg["author"] = cfg["copyright"] = i18n.t("book.author")
+        cfg.setdefault("html", {})["extra_footer"] = i18n.t("book.footer")
+        switch_title = i18n.t("book.switch_title")
+    others = []
+    for other in i18n.languages():
+        if other != lang:
+            with i18n.language(other):
+                others.append(
+                    {"lang": other, "dir": i18n.edition_dir(other), "label": i18n.t("book.edition_name")}
+                )
+    sphinx = cfg.setdefault("sphinx", {}).setdefault("config", {})
+    sphinx["language"] = lang
+    sphinx["locale_dirs"] = ["locales/"]
+    sphinx["gettext_compact"] = False
+    sphinx["html_js_files"] = [*sphinx.get("html_js_files", []), "editions.js", "edition-switch.js"]
+    depth = i18n.edition_dir(lang).count("/")
+    editions = {"lang": lang, "up": "../" * depth, "title": switch_title, "others": others}
+    static = src / "book" / "_static"
+    static.mkdir(parents=True, exist_ok=True)
+    (static / "editions.js").write_text(
+        "// Written by the build for this edition: where the other editions of the book are.\n"
+        f"window.REPORT_EDITIONS = {json.dumps(editions, ensure_ascii=False)};\n",
+        encoding="utf-8",
+    )
+    path.write_text(yaml.safe_dump(cfg, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def _merge_into(src: Path, dst: Path) -> None:
+    """Move the primary edition's files into the site folder that already holds the others."""
+    for p in src.iterdir():
+        os.replace(p, dst / p.name)
 
 
 def write_site_data(rep, extra: Path) -> None:
@@ -501,10 +551,18 @@ def write_site_data(rep, extra: Path) -> None:
     rep.obs.to_csv(d / "observations_used.csv", index=False, encoding="utf-8-sig", lineterminator="\n")
 
 
-def expected_pages() -> list[str]:
+def edition_pages() -> list[str]:
+    """The pages of one edition, from its root."""
     return ["index.html", "book/index.html", "book/caveats.html"] + [
         f"notebooks/{p.stem}.html" for p in chapter_notebooks()
     ]
+
+
+def expected_pages() -> list[str]:
+    """The pages of the whole site: every edition's, each in its folder."""
+    from analysis import i18n
+
+    return [i18n.edition_dir(lang) + p for lang in i18n.languages() for p in edition_pages()]
 
 
 def _previous(site: Path) -> Path:
@@ -629,7 +687,12 @@ def site_key(params: dict, data_dir: Path | None = None) -> str:
     h.update(inputs_digest(data_dir).encode())
     for nb in chapter_notebooks():
         h.update(notebook_digest(nb).encode())
-    book = [ROOT / "_config.yml", ROOT / "_toc.yml", *sorted((ROOT / "book").rglob("*"))]
+    book = [
+        ROOT / "_config.yml",
+        ROOT / "_toc.yml",
+        *sorted((ROOT / "book").rglob("*")),
+        *sorted((ROOT / "locales").rglob("*.po")),
+    ]
     h.update(_file_digest([p for p in book if p.is_file()]).encode())
     return h.hexdigest()
 
@@ -704,36 +767,53 @@ def _build_locked(
     say(f"Data package {_shown(data_dir)}/ is valid: {ds.summary()} ({time.perf_counter() - t:.1f}s)")
     stage = site.parent / f".staging-{site.name}-{os.getpid()}"
     shutil.rmtree(stage, ignore_errors=True)
-    src = stage / "src"
+    from analysis import i18n
+
+    languages = i18n.languages()
+    html = stage / "site"
     try:
-        src.mkdir(parents=True)
-        stage_sources(src)
-        extra = src / "_extra"
-        # computed once here and memoised on disk: every notebook loads it instead of recomputing
-        t = time.perf_counter()
-        say("Computing the report (derived values, forecasts, scorecard) …")
-        rep = build_report(year, entity, horizon, data_dir=data_dir, memo=True)
-        say(
-            f"  {len(rep.forecasts)} series forecast, {len(rep.card)} targets scored "
-            f"({time.perf_counter() - t:.1f}s)"
-        )
-        write_site_data(rep, extra)
-        execute_notebooks(
-            chapter_notebooks(),
-            src / "notebooks",
-            extra / "downloads",
-            params,
-            jobs=jobs,
-            force=force,
-            progress=progress,
-            stats=stats,
-            timeout=timeout,
-            data_dir=data_dir,
-        )
-        say("Building the HTML with Jupyter Book …")
-        stats.book_seconds = jupyter_book(src, stage / "out")
-        (stage / "out" / "_build" / "html" / KEY_FILE).write_text(key)
-        publish(stage / "out" / "_build" / "html", site)
+        for lang in languages:
+            src = stage / f"src-{lang}"
+            src.mkdir(parents=True)
+            stage_sources(src)
+            edition_config(src, lang)
+            extra = src / "_extra"
+            # computed once per edition and memoised on disk: every notebook of the edition loads
+            # it instead of recomputing
+            t = time.perf_counter()
+            say(f"[{lang}] Computing the report (derived values, forecasts, scorecard) …")
+            with i18n.language(lang):
+                rep = build_report(year, entity, horizon, data_dir=data_dir, memo=True)
+                write_site_data(rep, extra)
+            say(
+                f"  {len(rep.forecasts)} series forecast, {len(rep.card)} targets scored "
+                f"({time.perf_counter() - t:.1f}s)"
+            )
+            execute_notebooks(
+                chapter_notebooks(),
+                src / "notebooks",
+                extra / "downloads",
+                {**params, "lang": lang},
+                jobs=jobs,
+                force=force,
+                progress=progress,
+                stats=stats,
+                timeout=timeout,
+                data_dir=data_dir,
+            )
+            say(f"[{lang}] Building the HTML with Jupyter Book …")
+            out = stage / f"out-{lang}"
+            stats.book_seconds += jupyter_book(src, out)
+            target = html / i18n.edition_dir(lang)
+            if target == html:
+                os.replace(out / "_build" / "html", html) if not html.exists() else _merge_into(
+                    out / "_build" / "html", html
+                )
+            else:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(out / "_build" / "html", target)
+        (html / KEY_FILE).write_text(key)
+        publish(html, site)
     except KeyboardInterrupt:
         with _no_interrupt():
             shutil.rmtree(stage, ignore_errors=True)

@@ -99,8 +99,11 @@ MEMO_DIR = data.REPO_ROOT / ".cache" / "reports"
 
 def _memo_path(year, entity, horizon, data_dir=None) -> Path:
     """Where the report for these parameters and the current data, library and environment is kept."""
+    from analysis import i18n
+
     inputs = digest.inputs_digest(Path(data_dir).resolve() if data_dir else None)
-    key = hashlib.sha256(json.dumps([year, entity, int(horizon), inputs]).encode())
+    # the report holds words (status labels, the basis of each status): one per edition language
+    key = hashlib.sha256(json.dumps([year, entity, int(horizon), inputs, i18n.current()]).encode())
     return MEMO_DIR / f"{key.hexdigest()[:24]}.pkl"
 
 

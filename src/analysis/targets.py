@@ -51,8 +51,15 @@ from analysis.growth import cagr, comparable_segment, model_values, series
 ON_TRACK, MODERATE = 0.95, 0.60
 DEFAULT_RULES = {"min_points": 2, "max_data_age": 3}
 
-STATUS_LABELS = vocabulary.load().status_labels  # status words, in report order (metadata.yaml)
+STATUS_LABELS = vocabulary.load().status_labels  # status ids in report order (metadata.yaml)
 STATUS_ORDER = list(STATUS_LABELS)
+
+
+def status_label(status: str) -> str:
+    """A status as tables show it, in the current edition's language: symbol and words
+    ('↑ On track' / '↑ 进展顺利'), so it reads without colour."""
+    return vocabulary.load().status[status].marked
+
 
 COLUMNS = [
     "target_id",
@@ -486,7 +493,7 @@ def assess_target(
         and fc.n_obs >= 2
     ):
         out["p_meet"] = fc.prob_meets(int(t["target_year"]), target_value, t["comparator"])
-    out["status_label"] = STATUS_LABELS[out["status"]]
+    out["status_label"] = status_label(out["status"])
     return out
 
 
@@ -520,7 +527,7 @@ def status_counts(card: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "status": STATUS_ORDER,
-            "label": [STATUS_LABELS[s] for s in STATUS_ORDER],
+            "label": [status_label(s) for s in STATUS_ORDER],
             "targets": [int(counts.get(s, 0)) for s in STATUS_ORDER],
         }
     )

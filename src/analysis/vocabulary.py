@@ -34,22 +34,48 @@ ENUMERATIONS = (
 )
 
 
+def _in_language(value) -> str:
+    from analysis import i18n
+
+    return str(i18n.localized(value))
+
+
 @dataclass(frozen=True)
 class Unit:
     id: str
-    label: str  # what tables and axes show
-    name: str  # the unit in words
+    labels: object  # what tables and axes show: one text, or {language: text}
+    names: object  # the unit in words: the same
     decimals: int | None = None  # fixed decimals when shown; None: up to four significant digits
     lower: float = -math.inf  # the range a level in this unit can take
     upper: float = math.inf
+
+    @property
+    def label(self) -> str:
+        """The label in the current edition's language."""
+        return _in_language(self.labels)
+
+    @property
+    def name(self) -> str:
+        return _in_language(self.names)
 
 
 @dataclass(frozen=True)
 class Status:
     id: str
-    label: str  # the status in words
+    labels: object  # the status in words: one text, or {language: text}
     colour: str  # background colour in the scorecard and the status chart
     text: str  # colour of the words on that background
+    symbol: str = ""  # a mark that tells the statuses apart without colour
+
+    @property
+    def label(self) -> str:
+        """The status in words in the current edition's language."""
+        return _in_language(self.labels)
+
+    @property
+    def marked(self) -> str:
+        """'✓ Achieved': symbol and words, as tables and legends show a status."""
+        return f"{self.symbol} {self.label}".strip()
 
 
 @dataclass(frozen=True)
@@ -100,8 +126,8 @@ def _load(path: Path, _stamp: tuple[int, int]) -> Vocabulary:
             fail(f"units.{uid}", "each unit needs at least a label")
         units[uid] = Unit(
             uid,
-            str(u["label"]),
-            str(u.get("name", u["label"])),
+            u["label"],
+            u.get("name", u["label"]),
             u.get("decimals"),
             float(u.get("lower", -math.inf)),
             float(u.get("upper", math.inf)),
@@ -114,7 +140,7 @@ def _load(path: Path, _stamp: tuple[int, int]) -> Vocabulary:
     for sid, s in (meta.get("status") or {}).items():
         if not isinstance(s, dict) or not {"label", "colour", "text"} <= set(s):
             fail(f"status.{sid}", "each status needs a label, a colour and a text colour")
-        status[sid] = Status(sid, str(s["label"]), str(s["colour"]), str(s["text"]))
+        status[sid] = Status(sid, s["label"], str(s["colour"]), str(s["text"]), str(s.get("symbol", "")))
     if not units or not status:
         fail(None, "needs 'units' and 'status' sections")
     return Vocabulary(units, {e: tuple(str(v) for v in enums[e]) for e in ENUMERATIONS}, status)

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analysis import growth
+from analysis import growth, i18n
+from analysis.i18n import t
 from analysis.report import Report
 
 ZONE_LEVELS = ("zone", "zone_group")  # levels of entities.csv whose parent is shown as context
@@ -51,19 +52,21 @@ class Chapter:
         return [*self.focus, *self.benchmarks]
 
 
-def open_chapter(report_year=None, entity=None, horizon=None, downloads_dir=None) -> Chapter:
+def open_chapter(report_year=None, entity=None, horizon=None, downloads_dir=None, lang=None) -> Chapter:
     """The setup of every chapter notebook, in one call.
 
-    Applies the figures' house style, sends each table's CSV to `downloads_dir` (set by the
-    build), builds the report (or reads the one the build computed) and returns it with the
-    entities the chapter shows and the page header. ``None`` parameters mean report.yml's
-    defaults (entity, horizon) and the latest year with full-year data.
+    Sets the edition's language (`lang`, one of report.yml's ``languages``), applies the figures'
+    house style, sends each table's CSV to `downloads_dir` (set by the build), builds the report
+    (or reads the one the build computed) and returns it with the entities the chapter shows and
+    the page header. ``None`` parameters mean report.yml's defaults (entity, horizon, the primary
+    language) and the latest year with full-year data.
     """
     from IPython.display import Markdown
 
     from analysis import plots, tables
     from analysis.report import build_report
 
+    i18n.use(lang)
     plots.setup()
     tables.set_downloads(downloads_dir)
     rep = build_report(report_year, entity, horizon)
@@ -72,12 +75,25 @@ def open_chapter(report_year=None, entity=None, horizon=None, downloads_dir=None
 
 def page_header(rep: Report) -> str:
     """The line every page starts with: report year and where the data ends."""
-    ent = rep.label("entities", rep.entity)
-    return (
-        f"**Report year {rep.year}** · focus: {ent} · data used: observations for years up to "
-        f"{rep.year} (latest: {rep.data_end}) · forecast horizon: {rep.horizon} year"
-        f"{'s' if rep.horizon != 1 else ''}"
+    return t(
+        "shared.page_header",
+        year=rep.year,
+        entity=rep.label("entities", rep.entity),
+        data_end=rep.data_end,
+        horizon=t("shared.horizon_years", n=rep.horizon),
     )
+
+
+def findings(items: list[str]):
+    """A chapter's opening: its findings (sentences computed from the data) as a list under a
+    heading, shown before anything else on the page. Empty items are left out."""
+    from IPython.display import Markdown
+
+    items = [s for s in items if s]
+    if not items:
+        return Markdown("")
+    body = "\n".join(f"- {s}" for s in items)
+    return Markdown(f'<div class="findings">\n\n**{t("shared.findings_title")}**\n\n{body}\n\n</div>')
 
 
 def source_line(rep: Report, source_ids) -> str:
@@ -91,10 +107,10 @@ def source_line(rep: Report, source_ids) -> str:
         if sid in src.index:
             r = src.loc[sid]
             issuer = str(r["issuer"]).split(" (")[0]
-            parts.append(f"{issuer} ({r['publication_date']}) [{sid}]")
+            parts.append(t("shared.source_item", issuer=issuer, date=r["publication_date"], id=sid))
     if len(parts) > 4:
-        parts = parts[:4] + [f"and {len(parts) - 4} more (see Data and methods)"]
-    return "; ".join(parts)
+        parts = parts[:4] + [t("shared.source_more", n=len(parts) - 4)]
+    return ("；" if i18n.is_chinese() else "; ").join(parts)
 
 
 def latest(rep: Report, entity: str, indicator: str, reported_only: bool = False):
@@ -148,15 +164,14 @@ def indicator_row(rep: Report, indicator: str) -> pd.Series:
 
 
 def entity_name(rep: Report, entity: str) -> str:
-    """'Hohhot City (呼和浩特市)': the English and the Chinese official name."""
-    row = entity_row(rep, entity)
-    return f"{row['name_en']} ({row['name_zh']})"
+    """'Hohhot City (呼和浩特市)' in the English edition, '呼和浩特市' in the Chinese one."""
+    return i18n.name(entity_row(rep, entity))
 
 
 def no_data(rep: Report, what: str, entity: str | None = None) -> str:
     """The sentence a chapter shows instead of an empty table or figure:
     'No zone of Hohhot City (呼和浩特市) is in the data.'"""
-    return f"No {what} of {entity_name(rep, entity or rep.entity)} is in the data for report year {rep.year}."
+    return t("shared.no_data", what=what, entity=entity_name(rep, entity or rep.entity), year=rep.year)
 
 
 def says_when_empty(what: str):
