@@ -114,9 +114,14 @@ def show(
     formats: dict | None = None,
     cell_styles: pd.DataFrame | None = None,
     csv: pd.DataFrame | None = None,
+    fold: str | None = None,
 ):
     """Display a table and a link to its CSV (the full-precision data behind it). A string in
-    place of the table (a view's sentence saying why there is none) is shown as Markdown."""
+    place of the table (a view's sentence saying why there is none) is shown as Markdown.
+
+    ``fold``: a one-line summary; the table is then folded under it (an HTML ``<details>``
+    element, opened by a click, and open in the PDF) — for detail a reader rarely needs first
+    (backtests, model details, long lists)."""
     from IPython.display import HTML, Markdown, display
 
     if isinstance(df, str):
@@ -124,13 +129,19 @@ def show(
         return
 
     write_csv(csv if csv is not None else df, name)
-    display(HTML(styled(df, name, formats, caption, cell_styles).to_html()))
-    display(
-        HTML(
-            f'<p class="csv-download"><a href="{DOWNLOADS_URL}/{csv_name(name)}" download>'
-            f"Download this table as CSV</a></p>"
-        )
+    body = styled(df, name, formats, caption, cell_styles).to_html() + (
+        f'<p class="csv-download"><a href="{DOWNLOADS_URL}/{csv_name(name)}" download>'
+        f"{_csv_link_text()}</a></p>"
     )
+    if fold:
+        body = f'<details class="fold"><summary>{fold}</summary>\n{body}</details>'
+    display(HTML(body))
+
+
+def _csv_link_text() -> str:
+    from analysis.i18n import t
+
+    return t("tables.csv_link")
 
 
 def glue_values(values: dict) -> None:
