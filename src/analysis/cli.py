@@ -90,7 +90,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     pp = sub.add_parser("pdf", help="print a built site to one PDF (cover, contents, page numbers)")
     pp.add_argument("--site", default=None, help="site directory built by `make book` (default: _build/html)")
-    pp.add_argument("--out", default=None, help="PDF to write (default: _build/pdf/report.pdf)")
+    pp.add_argument(
+        "--out",
+        default=None,
+        help="PDF to write for --site (default: every edition, _build/pdf/report-<language>.pdf)",
+    )
     pp.add_argument("--chromium", default=None, help="Chromium executable (default: chromium on PATH)")
     pp.add_argument(
         "--keep-html", action="store_true", help="keep the joined HTML that was printed, beside the PDF"
@@ -238,13 +242,14 @@ def cmd_validate(args) -> int:
 def cmd_pdf(args) -> int:
     from analysis import pdf
 
-    out = pdf.build_pdf(
-        site=_Path(args.site) if args.site else pdf.SITE_DIR,
-        out=_Path(args.out) if args.out else pdf.PDF_OUT,
-        chromium=args.chromium,
-        keep_html=args.keep_html,
-    )
-    print(f"Wrote {out}")
+    site = _Path(args.site) if args.site else pdf.SITE_DIR
+    if args.out:  # one PDF of the site (or edition folder) given
+        jobs = [(site, _Path(args.out))]
+    else:  # every edition, each to its own file
+        jobs = pdf.editions(site, pdf.PDF_OUT) or [(site, pdf.PDF_OUT)]
+    for edition, out in jobs:
+        out = pdf.build_pdf(site=edition, out=out, chromium=args.chromium, keep_html=args.keep_html)
+        print(f"Wrote {out}")
     return 0
 
 

@@ -49,27 +49,6 @@ MAX_PRINTS = 3
 KEEP_ROWS = 16  # a table this short (rows, with the header) is kept on one page with its caption
 NOBREAK_CHARS = 12  # table cells whose words are all this short break only between words
 
-# Labels of the print edition's own furniture, per site language (<html lang>); the English
-# edition keeps the Chinese beside the English, as the rest of the report does.
-LABELS = {
-    "en": {
-        "contents": "Contents (目录)",
-        "report_year": "Report year (报告年度)",
-        "data_cutoff": "Data cut-off (数据截止)",
-        "data_cutoff_text": "observations for years up to {data_end}",
-        "latest_source": "latest source published {date}",
-        "csv": "This table as CSV on the report's site: {path}",
-    },
-    "zh": {
-        "contents": "目录",
-        "report_year": "报告年度",
-        "data_cutoff": "数据截止",
-        "data_cutoff_text": "使用截至 {data_end} 年的观测值",
-        "latest_source": "最新来源发布于 {date}",
-        "csv": "本表 CSV 文件（报告网站）：{path}",
-    },
-}
-
 # Dropped from every page: code, the toggles that show it, hidden cells, heading permalinks.
 DROP = [
     "div.cell_input",
@@ -278,6 +257,8 @@ def page_body(site: Path, chapter: Chapter, pages: dict[str, str], labels: dict)
     for selector in DROP:
         for el in article.select(selector):
             el.decompose()
+    for el in article.select("details.fold"):  # folded detail is printed open
+        el["open"] = ""
     key = pages[chapter.path]
     renamed: set[str] = set()
     for el in article.find_all(id=True):
@@ -393,8 +374,38 @@ def site_language(site: Path) -> str:
     return (root.get("lang") if root is not None else None) or "en"
 
 
+def edition_language(html_lang: str) -> str:
+    """The edition (report.yml ``languages``) of a page's ``<html lang>`` ('zh-CN' -> 'zh_CN');
+    an unknown language gets the English furniture."""
+    from analysis import i18n
+
+    want = html_lang.replace("-", "_").lower()
+    for lang in i18n.languages():
+        if lang.lower() == want or lang.split("_")[0].lower() == want.split("_")[0]:
+            return lang
+    return "en" if "en" in i18n.languages() else i18n.primary()
+
+
 def labels_for(lang: str) -> dict:
-    return LABELS.get(lang.split("-")[0].split("_")[0].lower(), LABELS["en"])
+    """The furniture's words (label catalog src/analysis/labels/pdf.yml) in the site's language."""
+    from analysis import i18n
+
+    keys = ("contents", "report_year", "data_cutoff", "data_cutoff_text", "latest_source", "csv")
+    with i18n.language(edition_language(lang)):
+        return {k: i18n.catalog()[f"pdf.{k}"][i18n.current()] for k in keys}
+
+
+def editions(site: Path = SITE_DIR, out: Path = PDF_OUT) -> list[tuple[Path, Path]]:
+    """(site, PDF) of every edition the site holds: the primary at the site's root, the others
+    in their folders; each PDF is named after its language (report-zh_CN.pdf, report-en.pdf)."""
+    from analysis import i18n
+
+    pairs = []
+    for lang in i18n.languages():
+        edition = site / i18n.edition_dir(lang) if i18n.edition_dir(lang) else site
+        if (edition / "index.html").exists():
+            pairs.append((edition, out.with_name(f"{out.stem}-{lang}{out.suffix}")))
+    return pairs
 
 
 def assemble(site: Path, page_numbers: dict[str, int] | None = None) -> tuple[str, list[Chapter]]:
