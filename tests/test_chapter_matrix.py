@@ -23,7 +23,7 @@ from test_entity_matrix import ENTITIES, SHIPPED, YEARS, shared_forecasts  # noq
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-from analysis import plots, report, tables
+from analysis import i18n, plots, report, tables
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 CELLS = {
@@ -47,13 +47,13 @@ def shown(monkeypatch):
     build = report.build_report
 
     def shared_report(year=None, entity=None, horizon=None, **kw):
-        key = (year, entity, horizon)
+        key = (year, entity, horizon, i18n.current())  # the report holds words of one language
         if key not in _REPORTS:
             _REPORTS.clear()  # one (entity, year) at a time: the seven chapters share it
             _REPORTS[key] = build(year, entity, horizon, **kw)
         return _REPORTS[key]
 
-    def show_table(df, name, caption=None, formats=None, cell_styles=None, csv=None):
+    def show_table(df, name, caption=None, formats=None, cell_styles=None, csv=None, fold=None):
         if not isinstance(df, str):
             tables.styled(df, name, formats, caption, cell_styles).to_html()
         out["tables"].append((name, df))
@@ -76,9 +76,9 @@ def shown(monkeypatch):
     plt.close("all")
 
 
-def run_chapters(entity: str, year: int) -> None:
+def run_chapters(entity: str, year: int, lang: str = "en") -> None:
     for name, codes in CELLS.items():
-        ns = {"report_year": year, "entity": entity, "horizon": None, "downloads_dir": None, "lang": None}
+        ns = {"report_year": year, "entity": entity, "horizon": None, "downloads_dir": None, "lang": lang}
         for i, code in enumerate(codes):
             exec(compile(code, f"{name}[{i}]", "exec"), ns)  # noqa: S102  (an error names notebook and cell)
         plt.close("all")
