@@ -123,6 +123,64 @@ def test_every_chapter_builds_for_every_entity_and_year(entity, year, shown):
     check_case(entity, year, shown)
 
 
+# Latin text a Chinese page may show: abbreviations read as such in Chinese reports, units,
+# source ids in brackets, document numbers and model names written in code font.
+ALLOWED_LATIN = {
+    "R",
+    "D",
+    "GDP",
+    "CSV",
+    "PDF",
+    "MAE",
+    "MASE",
+    "PIT",
+    "CAGR",
+    "Eurostat",
+    "logit",
+    "log",
+    "p",
+    "pp",
+}
+
+
+def latin_words(text: str) -> list[str]:
+    """Latin words of a Chinese text outside brackets [id], code `x`, links and HTML tags."""
+    text = re.sub(r"<[^>]+>|\[[^\]]*\]|`[^`]*`|\(https?://[^)]*\)|https?://\S+", " ", str(text))
+    return [w for w in re.findall(r"[A-Za-z][A-Za-z_]+", text) if w not in ALLOWED_LATIN]
+
+
+def _zh_cases():
+    for entity in ENTITIES:
+        for year in sorted(FAST_YEARS):
+            yield pytest.param(entity, year, id=f"{entity}-{year}")
+
+
+@pytest.mark.parametrize("entity,year", list(_zh_cases()))
+def test_the_chinese_edition_of_every_chapter_is_in_chinese(entity, year, shown):
+    """The primary edition for every entity and each kind of year: the chapters run, every table
+    header, cell, sentence and glued text is Chinese (names in Chinese, no English words)."""
+    run_chapters(entity, year, "zh_CN")
+    name_zh = NAMES.loc[entity, "name_zh"]
+    for name, t in shown["tables"]:
+        if isinstance(t, str):
+            assert not latin_words(t), f"{name}: {t!r}"
+            continue
+        assert len(t) > 0, f"{name}: an empty table is shown for {entity} {year}"
+        for col in t.columns:
+            assert not latin_words(col), f"{name}: header {col!r}"
+        for col in t.columns:
+            if t[col].dtype == bool:
+                raise AssertionError(f"{name}: column {col!r} shows True/False")
+            for v in t[col].dropna().astype(str).unique()[:50]:
+                assert not latin_words(v), f"{name}: {col!r} cell {v!r}"
+    for key, text in shown["glue"].items():
+        assert not re.search(r"\bnan\b", str(text)), f"glue {key}: {text!r}"
+        assert not latin_words(text), f"glue {key} for {entity} {year}: {text!r}"
+    for fig in shown["figures"]:
+        if isinstance(fig, str):
+            assert name_zh in fig or any(z in fig for z in NAMES["name_zh"]), fig
+
+
 def test_a_city_without_zones_says_so_and_names_itself(shown):
     city = next(e for e in ENTITIES if NAMES.loc[e, "level"] == "city" and not (NAMES["parent"] == e).any())
     run_chapters(city, YEARS.stop - 1)
