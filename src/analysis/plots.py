@@ -5,6 +5,8 @@ coverage chart, the scorecard at a glance)."""
 from __future__ import annotations
 
 import math
+import re
+import unicodedata
 from pathlib import Path
 
 import matplotlib
@@ -17,6 +19,7 @@ from matplotlib import font_manager  # noqa: E402
 
 from analysis import vocabulary  # noqa: E402
 from analysis.errors import FontMissing  # noqa: E402,F401  (raised by cjk_font)
+from analysis.i18n import t  # noqa: E402
 
 CJK_FAMILIES = (
     "WenQuanYi Micro Hei",
@@ -46,7 +49,16 @@ ROLE_COLOURS = {
     "other": "#8d6a9f",
 }
 STATUS_COLOURS = {s.id: s.colour for s in vocabulary.load().status.values()}  # metadata.yaml
-FIGSIZE = (8.0, 4.2)
+# Figures are drawn at FIGSIZE inches and shown FIGSIZE[0] × BASE_DPI pixels wide (a phone shrinks
+# them to its ~350 px column), as PNG at 2 × BASE_DPI so that they stay sharp on high-density
+# screens. Text is at least MIN_FONT points: 10.5 pt × BASE_DPI/72 px × 350/(5.6 × BASE_DPI) ≈ 9.1 px
+# on a phone. The source line is not drawn into the image: it is written under it as text.
+FIGSIZE = (5.6, 3.6)
+BASE_DPI = 110
+MIN_FONT = 10.5
+TITLE_FONT = 12.0
+DERIVED_MARKER = {"marker": "o", "mfc": "white", "mew": 1.6, "ms": 6.5, "ls": ""}
+OBSERVED_MARKER = {"marker": "o", "ms": 5.5, "ls": ""}
 
 _font_family: str | None = None
 
@@ -87,16 +99,20 @@ def setup() -> str:
             "font.sans-serif": [fam, "DejaVu Sans"],
             "axes.unicode_minus": False,
             "figure.figsize": FIGSIZE,
-            "figure.dpi": 110,
-            "savefig.dpi": 110,
+            "figure.dpi": BASE_DPI,
+            "savefig.dpi": 2 * BASE_DPI,
+            "figure.constrained_layout.use": True,
             "axes.spines.top": False,
             "axes.spines.right": False,
             "axes.grid": True,
             "grid.alpha": 0.3,
-            "axes.titlesize": 11.5,
+            "font.size": MIN_FONT,
+            "axes.titlesize": TITLE_FONT,
             "axes.titleweight": "normal",
-            "axes.labelsize": 10,
-            "legend.fontsize": 9,
+            "axes.labelsize": MIN_FONT,
+            "xtick.labelsize": MIN_FONT,
+            "ytick.labelsize": MIN_FONT,
+            "legend.fontsize": MIN_FONT,
             "legend.frameon": False,
             "svg.hashsalt": "ordos-report",
         }
@@ -109,18 +125,85 @@ def unit_label(unit: str) -> str:
     return vocabulary.load().unit_label(unit)
 
 
+def _text_width(text: str, size: float) -> float:
+    """Approximate width of a line of text in points: CJK characters 1 em, others 0.55 em."""
+    return sum(size * (1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.55) for ch in text)
+
+
+def wrap(text: str, size: float = TITLE_FONT, width_in: float = FIGSIZE[0]) -> str:
+    """Break `text` into lines that fit `width_in` inches at `size` points (titles never run off
+    the figure): at spaces in Latin text, anywhere between CJK characters."""
+    room = width_in * 72 * 0.94
+    lines: list[str] = []
+    for para in str(text).split("\n"):
+        cur = ""
+        for tok in re.findall(
+            r"[\u2e80-\u9fff\uff00-\uffef\u3000-\u303f]|[^\s\u2e80-\u9fff\uff00-\uffef\u3000-\u303f]+\s*|\s+",
+            para,
+        ):
+            if cur and _text_width((cur + tok).rstrip(), size) > room:
+                lines.append(cur.rstrip())
+                cur = tok.lstrip()
+            else:
+                cur += tok
+        lines.append(cur.rstrip())
+    return "\n".join(lines)
+
+
 def finish(fig, source: str, note: str | None = None):
-    """Put the source (and an optional note) under the figure and tighten the layout."""
-    text = f"Source: {source}" + (f"\n{note}" if note else "")
-    lines = text.count("\n") + 1 + len(source) // 140
-    bottom = (0.12 + 0.14 * lines) / fig.get_figheight()
-    fig.tight_layout(rect=(0, bottom, 1, 1))
-    fig.text(0.01, 0.01, text, fontsize=7.5, color="#555555", ha="left", va="bottom", wrap=True)
+    """Keep the source (and an optional note) of the figure: :func:`show` writes them under the
+    image as text, in the edition's language."""
+    fig._report_caption = (t("plots.source", sources=source) if source else "", note or "")
     return fig
+
+
+def caption(fig) -> tuple[str, str]:
+    """(source line, note) kept by :func:`finish`."""
+    return getattr(fig, "_report_caption", ("", ""))
 
 
 def _integer_years(ax):
     ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+
+
+def is_stale(year: int, report_year: int) -> bool:
+    """A latest value is dated when it is older than the scorecard's ``max_data_age`` years before
+    the report year (report.yml), the rule under which a target's status is not assessed."""
+    return report_year - int(year) > max_data_age()
+
+
+def max_data_age() -> int:
+    from analysis import config
+
+    return int((config.load().extra.get("scorecard") or {}).get("max_data_age", 3))
+
+
+def latest_label(value_text: str, year: int, report_year: int | None) -> str:
+    """'2.65% (2023)', flagged '(2019, dated)' when the year is stale for the report year."""
+    stale = report_year is not None and is_stale(year, report_year)
+    return t("plots.latest_stale" if stale else "plots.latest", value=value_text, year=int(year))
+
+
+def derived_handle():
+    """The legend entry of derived values, the same in every figure."""
+    h = matplotlib.lines.Line2D([], [], color="#555555", **DERIVED_MARKER)
+    return h, t("plots.derived_legend")
+
+
+def _draw_points(ax, years, values, derived, colour):
+    """Reported points filled, derived points hollow (one style in every figure)."""
+    years, values = np.asarray(years), np.asarray(values, float)
+    derived = np.zeros(len(years), bool) if derived is None else np.asarray(derived, bool)
+    ax.plot(years[~derived], values[~derived], color=colour, **OBSERVED_MARKER)
+    if derived.any():
+        ax.plot(years[derived], values[derived], color=colour, **DERIVED_MARKER)
+    return derived.any()
+
+
+def _legend_below(fig, ax, handles, labels):
+    if handles:
+        ncol = 1 if max(_text_width(lb, MIN_FONT) for lb in labels) > FIGSIZE[0] * 72 * 0.45 else 2
+        fig.legend(handles, labels, loc="outside lower center", ncol=ncol)
 
 
 def series_chart(
@@ -130,41 +213,51 @@ def series_chart(
     source: str,
     note: str | None = None,
     reference: dict | None = None,
+    report_year: int | None = None,
 ):
     """Lines over years. Each line: {'label', 'years', 'values', 'colour', 'derived' (mask)}.
 
-    Derived points are drawn hollow. `reference`: {'value', 'label'} for a horizontal line.
+    Derived points are drawn hollow and named in the legend. `reference`: {'value', 'label'} for a
+    horizontal line. With `report_year`, each line's legend entry gives its latest value and
+    year, flagged when dated (:func:`latest_label`).
     """
     fig, ax = plt.subplots()
+    any_derived, stale = False, False
     for ln in lines:
         colour = ln.get("colour")
         years, values = np.asarray(ln["years"]), np.asarray(ln["values"], float)
-        ax.plot(years, values, "-", color=colour, label=ln["label"], lw=1.8)
-        derived = np.asarray(ln.get("derived", np.zeros(len(years), bool)), bool)
-        ax.plot(years[~derived], values[~derived], "o", color=colour, ms=5)
-        if derived.any():
-            ax.plot(years[derived], values[derived], "o", mfc="white", color=colour, ms=5)
+        label = ln["label"]
+        if report_year is not None and len(years):
+            latest = latest_label(ln.get("fmt", "{:g}").format(values[-1]), years[-1], report_year)
+            label = t("plots.legend_latest", label=label, latest=latest)
+            stale |= is_stale(years[-1], report_year)
+        ax.plot(years, values, "-", color=colour, label=label, lw=1.8)
+        any_derived |= bool(_draw_points(ax, years, values, ln.get("derived"), colour))
     if reference:
         ax.axhline(reference["value"], ls="--", color="#444444", lw=1.2)
         ax.annotate(
-            reference["label"],
+            wrap(reference["label"], MIN_FONT, FIGSIZE[0] * 0.8),
             (ax.get_xlim()[0], reference["value"]),
             ha="left",
+            va="bottom",
             xytext=(4, 4),
             textcoords="offset points",
-            fontsize=8.5,
+            fontsize=MIN_FONT,
             color="#333333",
         )
-    ax.set_title(title)
-    ax.set_xlabel("Year")
+    ax.set_title(wrap(title))
+    ax.set_xlabel(t("plots.year_axis"))
     ax.set_ylabel(unit_label(unit))
     _integer_years(ax)
-    if len(lines) > 1 or any(np.asarray(ln.get("derived", []), bool).any() for ln in lines):
-        handles, labels = ax.get_legend_handles_labels()
-        if any(np.asarray(ln.get("derived", []), bool).any() for ln in lines):
-            handles.append(matplotlib.lines.Line2D([], [], marker="o", mfc="white", color="#555555", ls=""))
-            labels.append("derived value (computed, see Data and methods)")
-        ax.legend(handles, labels, loc="best")
+    ax.margins(x=0.08, y=0.15)
+    handles, labels = ax.get_legend_handles_labels()
+    if any_derived:
+        h, lb = derived_handle()
+        handles, labels = [*handles, h], [*labels, lb]
+    if len(lines) > 1 or any_derived:
+        _legend_below(fig, ax, handles, labels)
+    if stale:
+        note = " ".join(x for x in (note, t("plots.stale_note", n=max_data_age(), year=report_year)) if x)
     return finish(fig, source, note)
 
 
@@ -178,19 +271,40 @@ def fan_chart(
     target: dict | None = None,
     note: str | None = None,
     colour: str = ROLE_COLOURS["focus"],
+    derived=None,
+    levels: tuple[float, float] = (0.8, 0.95),
 ):
-    """Observed series, then the forecast mean with 80% and 95% prediction intervals."""
+    """Observed series (derived points hollow: `derived` is a mask over the history), then the
+    forecast mean with its inner and outer prediction intervals (`levels`)."""
     fig, ax = plt.subplots()
-    ax.plot(history_years, history_values, "o-", color=colour, lw=1.8, ms=5, label="observed")
+    ax.plot(history_years, history_values, "-", color=colour, lw=1.8, label=t("plots.observed"))
+    any_derived = _draw_points(ax, history_years, history_values, derived, colour)
     if not path.empty:
         yrs = np.concatenate([[history_years[-1]], path["year"].to_numpy()])
 
         def ext(col):
             return np.concatenate([[history_values[-1]], path[col].to_numpy()])
 
-        ax.fill_between(yrs, ext("lo95"), ext("hi95"), color=colour, alpha=0.15, lw=0, label="95% interval")
-        ax.fill_between(yrs, ext("lo80"), ext("hi80"), color=colour, alpha=0.30, lw=0, label="80% interval")
-        ax.plot(yrs, ext("mean"), "--", color=colour, lw=1.5, label="forecast")
+        inner, outer = (f"{lv:.0%}" for lv in levels)
+        ax.fill_between(
+            yrs,
+            ext("lo95"),
+            ext("hi95"),
+            color=colour,
+            alpha=0.15,
+            lw=0,
+            label=t("plots.interval", level=outer),
+        )
+        ax.fill_between(
+            yrs,
+            ext("lo80"),
+            ext("hi80"),
+            color=colour,
+            alpha=0.30,
+            lw=0,
+            label=t("plots.interval", level=inner),
+        )
+        ax.plot(yrs, ext("mean"), "--", color=colour, lw=1.5, label=t("plots.forecast"))
     if target:
         ax.plot(
             [target["year"]],
@@ -201,11 +315,15 @@ def fan_chart(
             ls="",
             label=target["label"],
         )
-    ax.set_title(title)
-    ax.set_xlabel("Year")
+    ax.set_title(wrap(title))
+    ax.set_xlabel(t("plots.year_axis"))
     ax.set_ylabel(unit_label(unit))
     _integer_years(ax)
-    ax.legend(loc="upper left")
+    handles, labels = ax.get_legend_handles_labels()
+    if any_derived:
+        h, lb = derived_handle()
+        handles, labels = [*handles, h], [*labels, lb]
+    _legend_below(fig, ax, handles, labels)
     return finish(fig, source, note)
 
 
@@ -213,25 +331,25 @@ def coverage_chart(cov: pd.DataFrame, title: str, source: str):
     """Which series have a value in which year: rows 'label', columns years, values 0/1/2/3
     (none / reported / derived only / part-year or point-in-time only)."""
     rows, years = cov.index.tolist(), cov.columns.astype(int).tolist()
-    height = max(2.5, 0.28 * len(rows) + 1.3)
-    fig, ax = plt.subplots(figsize=(FIGSIZE[0] + 1.5, height))
+    height = max(3.0, 0.3 * len(rows) + 2.2)
+    fig, ax = plt.subplots(figsize=(FIGSIZE[0] + 2.4, height))
     cmap = matplotlib.colors.ListedColormap(["#f2f2f2", "#1b6ca8", "#9ecae1", "#edae49"])
     ax.imshow(cov.to_numpy(), aspect="auto", cmap=cmap, vmin=0, vmax=3, interpolation="nearest")
-    ax.set_yticks(range(len(rows)), rows, fontsize=8)
-    ax.set_xticks(range(len(years)), [str(y) for y in years], fontsize=8, rotation=90)
+    ax.set_yticks(range(len(rows)), rows, fontsize=MIN_FONT)
+    ax.set_xticks(range(len(years)), [str(y) for y in years], fontsize=MIN_FONT, rotation=90)
     ax.set_xticks(np.arange(-0.5, len(years)), minor=True)
     ax.set_yticks(np.arange(-0.5, len(rows)), minor=True)
     ax.grid(which="minor", color="white", lw=1)
     ax.grid(which="major", visible=False)
     ax.tick_params(which="minor", length=0)
-    ax.set_title(title)
+    ax.set_title(wrap(title, width_in=FIGSIZE[0] + 2.4))
     handles = [
-        matplotlib.patches.Patch(color="#1b6ca8", label="reported"),
-        matplotlib.patches.Patch(color="#9ecae1", label="derived only"),
-        matplotlib.patches.Patch(color="#edae49", label="part-year or\npoint-in-time only"),
-        matplotlib.patches.Patch(color="#f2f2f2", label="no value"),
+        matplotlib.patches.Patch(color="#1b6ca8", label=t("plots.coverage_reported")),
+        matplotlib.patches.Patch(color="#9ecae1", label=t("plots.coverage_derived")),
+        matplotlib.patches.Patch(color="#edae49", label=t("plots.coverage_partial")),
+        matplotlib.patches.Patch(color="#f2f2f2", label=t("plots.coverage_none")),
     ]
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1))
+    fig.legend(handles=handles, loc="outside lower center", ncol=2)
     return finish(fig, source)
 
 
@@ -241,12 +359,18 @@ def status_chart(counts: pd.DataFrame, title: str, source: str):
     c = counts[::-1]
     ax.barh(c["label"], c["targets"], color=[STATUS_COLOURS[s] for s in c["status"]])
     for y, v in enumerate(c["targets"]):
-        ax.text(v + 0.2, y, str(int(v)), va="center", fontsize=9)
-    ax.set_xlabel("Number of targets")
-    ax.set_title(title)
+        ax.text(v + 0.2, y, str(int(v)), va="center", fontsize=MIN_FONT)
+    ax.set_xlabel(t("plots.targets_axis"))
+    ax.set_title(wrap(title))
     ax.grid(axis="y", visible=False)
     ax.set_xlim(0, max(1, c["targets"].max()) * 1.15 + 1)
     return finish(fig, source)
+
+
+def _fmt(v: float) -> str:
+    from analysis.tables import fmt_number
+
+    return fmt_number(v)
 
 
 def bar_chart(
@@ -258,29 +382,78 @@ def bar_chart(
     colours: list[str] | None = None,
     note: str | None = None,
 ):
-    fig, ax = plt.subplots()
-    ax.bar(labels, values, color=colours or "#1b6ca8")
-    for x, v in enumerate(values):
-        if not (isinstance(v, float) and math.isnan(v)):
-            ax.text(x, v, f"{v:,.4g}", ha="center", va="bottom", fontsize=9)
-    ax.set_title(title)
-    ax.set_ylabel(unit_label(unit))
-    ax.grid(axis="x", visible=False)
+    """Horizontal bars, one per label, each with its value at its end (labels never overlap)."""
+    return grouped_bar_chart(labels, [{"label": "", "values": values}], title, unit, source, colours, note)
+
+
+def grouped_bar_chart(
+    groups: list[str],
+    series: list[dict],
+    title: str,
+    unit: str,
+    source: str,
+    colours: list[str] | None = None,
+    note: str | None = None,
+):
+    """Horizontal bars: one row per group (its label on the left), one bar per series in each
+    (``{'label', 'values', 'alpha'}``), each bar labelled with its value. A group's bars take the
+    group's colour (``colours``, e.g. the entity's role colour); the series differ in shade, and
+    the legend names the series in grey."""
+    n_g, n_s = len(groups), len(series)
+    height = max(2.6, 0.42 * n_g * n_s + 1.9)
+    fig, ax = plt.subplots(figsize=(FIGSIZE[0], height))
+    colours = colours or [ROLE_COLOURS["focus"]] * n_g
+    bar_h = 0.8 / n_s
+    vmax = max([v for s in series for v in s["values"] if not _isnan(v)] or [1])
+    for j, s in enumerate(series):
+        alpha = s.get("alpha", 1.0)
+        ys = np.arange(n_g) + (j - (n_s - 1) / 2) * bar_h
+        vals = [0 if _isnan(v) else v for v in s["values"]]
+        ax.barh(ys, vals, height=bar_h * 0.92, color=colours, alpha=alpha)
+        for y, v in zip(ys, s["values"]):
+            if not _isnan(v):
+                ax.text(v + vmax * 0.01, y, _fmt(v), va="center", ha="left", fontsize=MIN_FONT)
+    ax.set_yticks(range(n_g), [wrap(g, MIN_FONT, FIGSIZE[0] * 0.3) for g in groups])
+    ax.invert_yaxis()
+    ax.set_xlim(0, vmax * 1.22)
+    ax.set_xlabel(unit_label(unit))
+    ax.set_title(wrap(title))
+    ax.grid(axis="y", visible=False)
+    if n_s > 1:
+        handles = [
+            matplotlib.patches.Patch(color="#555555", alpha=s.get("alpha", 1.0), label=s["label"])
+            for s in series
+        ]
+        fig.legend(handles=handles, loc="outside lower center", ncol=n_s)
     return finish(fig, source, note)
 
 
+def _isnan(v) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v))
+
+
 def show(fig, width: int | None = None) -> None:
-    """Display a figure as PNG (deterministic bytes: no software stamp) and close it. A string
-    in place of the figure (a view's sentence saying why there is none) is shown as Markdown."""
+    """Display a figure as PNG at twice its display resolution (sharp on high-density screens;
+    deterministic bytes: no software stamp), shown ``width`` px wide (default: the figure's width
+    at BASE_DPI), with its source line and note written under it as text; then close it. A
+    string in place of the figure (a view's sentence saying why there is none) is shown as
+    Markdown."""
+    import html
     import io
 
-    from IPython.display import Image, Markdown, display
+    from IPython.display import HTML, Image, Markdown, display
 
     if isinstance(fig, str):
         display(Markdown(fig))
         return
 
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata={"Software": None})
+    fig.savefig(buf, format="png", dpi=2 * BASE_DPI, metadata={"Software": None})
+    width = width or round(fig.get_figwidth() * BASE_DPI)
+    source, note = caption(fig)
     plt.close(fig)
     display(Image(data=buf.getvalue(), format="png", width=width))
+    lines = [x for x in (source, note) if x]
+    if lines:
+        body = "<br/>".join(html.escape(x) for x in lines)
+        display(HTML(f'<p class="figure-source" style="font-size:0.85em;color:#555;margin-top:0">{body}</p>'))

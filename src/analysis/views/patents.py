@@ -7,10 +7,11 @@ import math
 
 import pandas as pd
 
-from analysis import growth, plots
+from analysis import growth, i18n, plots
+from analysis.i18n import join, short_name, t
 from analysis.report import Report
-from analysis.tables import fmt_number
-from analysis.views.shared import colour, entity_name, entity_row, no_data, source_line
+from analysis.tables import fmt_number, fmt_pct
+from analysis.views.shared import colour, entity_name, entity_row, indicator_row, no_data, source_line
 
 PATENT_INDICATORS = [
     "patent_applications",
@@ -25,7 +26,6 @@ PATENT_INDICATORS = [
 ]
 CLAIM_INDICATOR = "patent_applications_avg_growth"
 COUNTS = ("patent_applications", "invention_patent_applications")
-INVENTION_COLOUR = "#9ecae1"
 
 
 # --------------------------------------------------------------------------- analysis
@@ -84,24 +84,50 @@ def invention_share_check(rep: Report, entity: str) -> pd.DataFrame:
 # --------------------------------------------------------------------------- display
 
 
+def period_label(period: str) -> str:
+    """A period of observations.csv in words ('全年', 'January–September')."""
+    key = f"patents.period_{period}"
+    return t(key) if key in i18n.catalog() else str(period).replace("_", " ")
+
+
 def patent_table(rep: Report, entities: list[str]) -> pd.DataFrame:
     """Every patent figure for the entities, any period (partial years marked)."""
     obs = rep.obs
     sel = obs[obs["indicator"].isin(PATENT_INDICATORS) & obs["entity"].isin(entities)]
     sel = sel.sort_values(["entity", "indicator", "year"])
     if sel.empty:
-        return no_data(rep, "patent figure", entities[0])
+        return no_data(rep, t("patents.what_patent_figure"), entities[0])
     return pd.DataFrame(
         {
-            "Entity": sel["entity"].map(lambda e: rep.label("entities", e)),
-            "Indicator": sel["indicator"].map(lambda i: rep.label("indicators", i)),
-            "Year": sel["year"].astype(int),
-            "Period": sel["period"].map(lambda p: "full year" if p == "year" else p.replace("_", " ")),
-            "Value": sel["value"],
-            "Unit": sel["unit"].map(plots.unit_label),
-            "Source": sel["source_id"],
+            t("patents.col_entity"): sel["entity"].map(lambda e: rep.label("entities", e)),
+            t("patents.col_indicator"): sel["indicator"].map(lambda i: rep.label("indicators", i)),
+            t("patents.col_year"): sel["year"].astype(int),
+            t("patents.col_period"): sel["period"].map(period_label),
+            t("patents.col_value"): sel["value"],
+            t("patents.col_unit"): sel["unit"].map(plots.unit_label),
+            t("patents.col_source"): sel["source_id"],
         }
     ).reset_index(drop=True)
+
+
+def invention_share_display(t_: pd.DataFrame) -> pd.DataFrame:
+    """The invention-share check as shown: worded headers, shares with one decimal, yes/no."""
+
+    def pct(v):
+        return "–" if pd.isna(v) else f"{v:.1f}"
+
+    return pd.DataFrame(
+        {
+            t("patents.col_year"): t_["year"].astype(int).astype(str),
+            t("patents.col_invention"): t_["invention_applications"].map(fmt_number),
+            t("patents.col_applications"): t_["applications"].map(fmt_number),
+            t("patents.col_computed_share"): t_["computed_share_pct"].map(pct),
+            t("patents.col_reported_share"): t_["reported_share_pct"].map(pct),
+            t("patents.col_uses_derived"): t_["uses_derived"].map(
+                lambda d: t("patents.mark_yes") if bool(d) else t("patents.mark_no")
+            ),
+        }
+    )
 
 
 def patent_values(
@@ -116,46 +142,44 @@ def patent_values(
             & (rep.obs["indicator"] == "patent_applications")
             & (rep.obs["period"] == "year")
         ]
-        return ", ".join(str(int(y)) for y in sorted(s["year"])) or "no year"
+        return join(int(y) for y in sorted(s["year"]))
 
     entities = entities or [rep.entity, *([zone] if zone else [])]
-    have = [f"{entity_name(rep, e)} for {years(e)}" for e in entities if years(e) != "no year"]
+    have = [t("patents.years_of", name=entity_name(rep, e), years=years(e)) for e in entities if years(e)]
     out = {
         "patent_years_sentence": (
-            "Full-year counts of patent applications exist for " + " and for ".join(have) + "."
+            t("patents.years_sentence", items=t("patents.years_sep").join(have))
             if have
-            else no_data(rep, "full-year count of patent applications")
+            else no_data(rep, t("patents.what_full_year_count"))
         )
     }
     if claim.get("available"):
-        name = entity_name(rep, zone)
         verdict = (
-            "The sources give a count for the start year, so the claim is checked in the table above."
+            t("patents.claim_checkable")
             if claim["checkable"]
-            else f"No count for {claim['start']} is in the sources, so the claim cannot be checked directly."
+            else t("patents.claim_not_checkable", start=claim["start"])
         )
-        mx = fmt_number(round(claim.get("patent_applications_max_start", math.nan)))
-        mx_inv = fmt_number(round(claim.get("invention_patent_applications_max_start", math.nan)))
-        out["claim_paragraph"] = (
-            f"{name} reports that its patent applications have grown by more than "
-            f"{fmt_number(claim['rate_pct'])}% a year since {claim['start']} [{claim['source']}]. {verdict} "
-            f"If the claim holds, it filed at most {mx} applications ({mx_inv} invention applications) "
-            f"in {claim['start']} — a derived bound that next year's analyst can check against its "
-            "torch statistics."
+        out["claim_paragraph"] = t(
+            "patents.claim_paragraph",
+            name=entity_name(rep, zone),
+            rate=fmt_number(claim["rate_pct"]),
+            start=claim["start"],
+            source=claim["source"],
+            verdict=verdict,
+            max_all=fmt_number(round(claim.get("patent_applications_max_start", math.nan))),
+            max_inv=fmt_number(round(claim.get("invention_patent_applications_max_start", math.nan))),
         )
     else:
-        out["claim_paragraph"] = no_data(
-            rep, "claim of average growth of patent applications", zone or rep.entity
-        )
+        out["claim_paragraph"] = no_data(rep, t("patents.what_claim"), zone or rep.entity)
     dens = growth.series(rep.obs, zone, "invention_patents_per_10k_employees") if zone else pd.DataFrame()
     out["density_paragraph"] = (
         ""
         if not len(dens)
-        else (
-            f"The {fmt_number(float(dens.iloc[-1]['value']))} invention patents per ten thousand employees "
-            f"(每万名从业人员发明专利拥有量, {int(dens.iloc[-1]['year'])}) of {entity_name(rep, zone)} use "
-            "employees of its enterprises as the denominator; figures per ten thousand *residents* are a "
-            "different measure and are not compared with it."
+        else t(
+            "patents.density_paragraph",
+            value=fmt_number(float(dens.iloc[-1]["value"])),
+            year=int(dens.iloc[-1]["year"]),
+            name=entity_name(rep, zone),
         )
     )
     return out
@@ -174,32 +198,105 @@ def invention_share_section(rep: Report, pair: tuple[str, str] | None):
     """The invention-share check for the zone of `pair` (else the focal entity), or the
     sentence saying there is no figure for it."""
     entity = pair[0] if pair else rep.entity
-    t = invention_share_check(rep, entity)
-    return t if len(t) else no_data(rep, "count of invention patent applications", entity)
+    tab = invention_share_check(rep, entity)
+    return (
+        invention_share_display(tab) if len(tab) else no_data(rep, t("patents.what_invention_count"), entity)
+    )
 
 
 def patent_figure(rep: Report, entities: list[str]):
-    """Applications, all and invention, for the years the sources report."""
+    """Applications, all and invention, for the years the sources report: one row per entity and
+    year, in the entity's colour (invention applications a lighter shade of it)."""
     obs = rep.obs
-    rows = obs[
-        obs["indicator"].isin(list(COUNTS)) & obs["entity"].isin(entities) & (obs["period"] == "year")
-    ].sort_values(["entity", "year", "indicator"])
+    rows = obs[obs["indicator"].isin(list(COUNTS)) & obs["entity"].isin(entities) & (obs["period"] == "year")]
     if rows.empty:
-        return no_data(rep, "full-year count of patent applications", entities[0])
-    labels, values, colours, srcs = [], [], [], []
-    for r in rows.to_dict("records"):
-        ent = entity_row(rep, r["entity"])["name_zh"]
-        kind = "all" if r["indicator"] == "patent_applications" else "invention"
-        labels.append(f"{ent}\n{int(r['year'])} {kind}")
-        values.append(float(r["value"]))
-        colours.append(colour(rep, r["entity"]) if kind == "all" else INVENTION_COLOUR)
-        srcs.append(r["source_id"])
-    return plots.bar_chart(
-        labels,
-        values,
-        "Patent applications, all and invention (专利申请量)",
-        "count",
-        source_line(rep, srcs),
-        note="Only the years the sources report are shown; city and zone years differ.",
-        colours=colours,
+        return no_data(rep, t("patents.what_full_year_count"), entities[0])
+    order = {e: i for i, e in enumerate(entities)}
+    keys = sorted(
+        {(r["entity"], int(r["year"])) for r in rows.to_dict("records")}, key=lambda k: (order[k[0]], k[1])
     )
+    val = {(r["entity"], int(r["year"]), r["indicator"]): float(r["value"]) for r in rows.to_dict("records")}
+    groups = [t("patents.group_label", name=short_name(entity_row(rep, e)), year=y) for e, y in keys]
+    series = [
+        {
+            "label": short_name(indicator_row(rep, ind)),
+            "values": [val.get((e, y, ind), math.nan) for e, y in keys],
+            "alpha": alpha,
+        }
+        for ind, alpha in zip(COUNTS, (1.0, 0.45))
+    ]
+    return plots.grouped_bar_chart(
+        groups,
+        series,
+        t("patents.figure_title"),
+        "count",
+        source_line(rep, rows["source_id"]),
+        colours=[colour(rep, e) for e, _ in keys],
+        note=t("patents.figure_note"),
+    )
+
+
+def findings(rep: Report, ch=None) -> list[str]:
+    """The chapter's opening sentences: the latest full-year applications of each entity shown
+    (with the invention share), else its latest patent figure of any kind; the zone's growth
+    claim and whether it can be checked; the zone's patent density."""
+    entities = ch.focus if ch is not None else [rep.entity]
+    pair = ch.pair if ch is not None else None
+    out = []
+    for e in entities[:2]:
+        name = entity_name(rep, e)
+        apps = growth.series(rep.obs, e, "patent_applications")
+        if len(apps):
+            last = apps.iloc[-1]
+            y, v = int(last["year"]), float(last["value"])
+            inv = growth.series(rep.obs, e, "invention_patent_applications")
+            inv = inv[inv["year"].astype(int) == y]
+            if len(inv) and v > 0:
+                iv = float(inv.iloc[-1]["value"])
+                out.append(
+                    t(
+                        "patents.finding_applications",
+                        name=name,
+                        value=fmt_number(v),
+                        year=y,
+                        invention=fmt_number(iv),
+                        share=fmt_pct(iv / v),
+                    )
+                )
+            else:
+                out.append(t("patents.finding_applications_only", name=name, value=fmt_number(v), year=y))
+            continue
+        any_ = rep.obs[(rep.obs["entity"] == e) & rep.obs["indicator"].isin(PATENT_INDICATORS)]
+        if len(any_):
+            r = any_.sort_values("year").iloc[-1]
+            out.append(
+                t(
+                    "patents.finding_latest",
+                    name=name,
+                    indicator=rep.label("indicators", r["indicator"]),
+                    value=fmt_number(float(r["value"])),
+                    year=int(r["year"]),
+                    period=period_label(r["period"]),
+                )
+            )
+        elif e == rep.entity:
+            out.append(t("patents.finding_no_data", name=name, year=rep.year))
+    zone = pair[0] if pair else None
+    if zone:
+        claim = growth_claim_check(rep, zone)
+        if claim.get("available"):
+            key = "patents.finding_claim_checkable" if claim["checkable"] else "patents.finding_claim"
+            out.append(
+                t(key, name=entity_name(rep, zone), rate=fmt_number(claim["rate_pct"]), start=claim["start"])
+            )
+        dens = growth.series(rep.obs, zone, "invention_patents_per_10k_employees")
+        if len(dens) and len(out) < 4:
+            out.append(
+                t(
+                    "patents.finding_density",
+                    name=entity_name(rep, zone),
+                    value=fmt_number(float(dens.iloc[-1]["value"])),
+                    year=int(dens.iloc[-1]["year"]),
+                )
+            )
+    return out[:4]

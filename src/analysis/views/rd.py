@@ -17,7 +17,8 @@ import math
 
 import pandas as pd
 
-from analysis import growth, plots
+from analysis import growth, i18n, plots
+from analysis.i18n import join, sentence_end, short_name, t
 from analysis.report import Report
 from analysis.tables import fmt_number, fmt_pct, fmt_value
 from analysis.views.shared import entity_name, entity_row, line, no_data, source_line
@@ -96,22 +97,25 @@ def rd_display(rep: Report, tab: pd.DataFrame) -> pd.DataFrame:
     """The table as shown: intensities with the unit's decimals, gaps signed, derived marked."""
 
     def derived(text, d):
-        return text + (" (derived)" if d is True and text != "–" else "")
+        return t("rd.derived_mark", value=text) if d is True and text != "–" else text
 
+    name = short_name(entity_row(rep, rep.entity))
     out = {
-        "Year": tab["year"].astype(str),
-        "City R&D expenditure (亿元)": [
+        t("rd.col_year"): tab["year"].astype(str),
+        t("rd.col_expenditure", name=name): [
             derived(fmt_number(v), d) for v, d in zip(tab["city_rd_expenditure"], tab["expenditure_derived"])
         ],
-        "City intensity (%)": [
+        t("rd.col_intensity", name=name): [
             derived(fmt_value(v, "percent"), bool(d))
             for v, d in zip(tab[rep.entity], tab["intensity_derived"])
         ],
     }
     for b in rep.parents():
-        out[f"{entity_row(rep, b)['name_en']} (%)"] = tab[b].map(lambda v: fmt_value(v, "percent"))
+        out[t("rd.col_benchmark", name=short_name(entity_row(rep, b)))] = tab[b].map(
+            lambda v: fmt_value(v, "percent")
+        )
     for b in rep.parents():
-        out[f"Gap to {entity_row(rep, b)['name_en']} (pp)"] = tab[f"gap_to_{b}"].map(
+        out[t("rd.col_gap", name=short_name(entity_row(rep, b)))] = tab[f"gap_to_{b}"].map(
             lambda v: fmt_value(v, "pp", signed=True)
         )
     return pd.DataFrame(out)
@@ -146,81 +150,205 @@ def paragraphs(rep: Report, need: dict | None = None) -> dict:
     v = values(need)
     name = entity_name(rep, rep.entity)
     if need.get("city_year") is None:
-        return {"levels_sentence": no_data(rep, "R&D intensity"), "growth_paragraph": ""}
-    out = {
-        "levels_sentence": f"The latest R&D intensity of {name} is {v['city_latest']}% ({v['city_year']})."
-    }
+        return {"levels_sentence": no_data(rep, t("rd.what_intensity")), "growth_paragraph": ""}
+    out = {"levels_sentence": t("rd.levels_sentence", name=name, value=v["city_latest"], year=v["city_year"])}
     parts = []
     tgt = intensity_target(rep)
+    common = {
+        "target": v["zone_target"],
+        "target_year": v["zone_target_year"],
+        "horizon_year": v["horizon_year"],
+        "required": v["req_to_zone"],
+        "name": name,
+    }
     if tgt is not None and tgt["entity"] == rep.entity:
-        parts.append(
-            f"The target of {name} is an R&D intensity of at least {v['zone_target']}% by "
-            f"{v['zone_target_year']}: to reach it by {v['horizon_year']} the intensity would "
-            f"need to grow {v['req_to_zone']} a year"
-        )
+        parts.append(t("rd.own_target", **common))
     elif tgt is not None:
         own = growth.series(rep.obs, tgt["entity"], INTENSITY)
         parts.append(
-            f"The target of an R&D intensity of at least {v['zone_target']}% by "
-            f"{v['zone_target_year']} is that of {entity_name(rep, tgt['entity'])}, not of {name}"
-            + ("" if len(own) else ", and no R&D intensity of its own is in the sources")
-            + f". As a measure of scale only: for the intensity of {name} to reach that level by "
-            f"{v['horizon_year']}, it would need to grow {v['req_to_zone']} a year"
+            t(
+                "rd.other_target",
+                owner=entity_name(rep, tgt["entity"]),
+                no_own="" if len(own) else t("rd.no_own_series"),
+                **common,
+            )
         )
     if "country_latest" in need:
         top = entity_name(rep, rep.parents()[-1])
         parts.append(
-            f"to reach the latest level of {top} ({v['country_latest']}%, {v['country_year']}) the "
-            f"intensity would need {v['req_to_country']} a year"
+            t(
+                "rd.to_country",
+                top=top,
+                value=v["country_latest"],
+                year=v["country_year"],
+                required=v["req_to_country"],
+            )
         )
-    text = "; ".join(parts)
-    text = (text[0].upper() + text[1:] + ".") if text else ""
+    text = t("rd.clause_sep").join(parts)
+    text = (text[0].upper() + text[1:] + sentence_end()) if text else ""
     if not math.isnan(need.get("city_actual_cagr") or math.nan):
-        text += (
-            f" Between {v['actual_from']} and {v['actual_to']} the intensity of {name} grew "
-            f"{v['actual']} a year."
+        text += " " + t(
+            "rd.achieved", start=v["actual_from"], end=v["actual_to"], name=name, rate=v["actual"]
         )
     out["growth_paragraph"] = text.strip()
     return out
 
 
+def caveats(rep: Report) -> list[str]:
+    """What a reader must know about the focal entity's R&D series, computed from the data: a
+    break in the intensity series (the values left out), the derived values, and the recorded
+    conflicts (conflicts.csv) about its R&D indicators."""
+    name = entity_name(rep, rep.entity)
+    out = []
+    full = growth.series(rep.obs, rep.entity, INTENSITY)
+    shown = growth.comparable_segment(full)
+    if len(shown) < len(full):
+        first = int(shown["year"].min())
+        left_out = sorted(int(y) for y in full["year"] if int(y) < first)
+        out.append(t("rd.caveat_break", name=name, years=join(left_out), year=first))
+    derived = sorted(int(y) for y in full.loc[full["derived"].astype(bool), "year"])
+    if derived:
+        out.append(t("rd.caveat_derived", name=name, years=join(derived)))
+    c = rep.ds.conflicts
+    if len(c):
+        for r in c[c["entity"] == rep.entity].to_dict("records"):
+            inds = [i for i in str(r["indicator"]).split(";") if i in (INTENSITY, EXPENDITURE)]
+            if not inds or r["kind"] == "series_break":  # a break is said above, from the data
+                continue
+            kind = f"rd.conflict_kind_{r['kind']}"
+            out.append(
+                t(
+                    "rd.caveat_conflict",
+                    name=name,
+                    indicators=join(rep.label("indicators", i) for i in inds),
+                    years=str(r["years"]).replace(";", "/"),
+                    kind=t(kind if kind in i18n.catalog() else "rd.conflict_kind_other"),
+                    id=r["conflict_id"],
+                )
+            )
+    return out
+
+
+def caveats_box(rep: Report):
+    """The caveats as a warning box (HTML in the theme's admonition style), or a sentence saying
+    there is none."""
+    import html
+
+    from IPython.display import HTML
+
+    name = entity_name(rep, rep.entity)
+    items = caveats(rep)
+    if not items:
+        return HTML(f"<p>{html.escape(t('rd.caveats_none', name=name))}</p>")
+    body = "".join(f"<li>{html.escape(x)}</li>" for x in items)
+    return HTML(
+        f'<div class="admonition warning"><p class="admonition-title">'
+        f"{html.escape(t('rd.caveats_title', name=name))}</p><ul>{body}</ul></div>"
+    )
+
+
+def findings(rep: Report, ch=None) -> list[str]:
+    """The chapter's opening sentences: the latest intensity against the country's, the latest
+    R&D expenditure and its growth, and the growth the intensity target would need."""
+    name = entity_name(rep, rep.entity)
+    need = growth_needed(rep)
+    v = values(need)
+    if need.get("city_year") is None:
+        out = [t("rd.finding_no_data", name=name, year=rep.year)]
+    elif "country_latest" in need:
+        gap = need["city_latest"] - need["country_latest"]
+        out = [
+            t(
+                "rd.finding_level",
+                name=name,
+                value=v["city_latest"],
+                year=v["city_year"],
+                gap=fmt_value(abs(gap), "pp"),
+                direction=t("rd.above" if gap > 0 else "rd.below"),
+                top=entity_name(rep, rep.parents()[-1]),
+                top_value=v["country_latest"],
+                top_year=v["country_year"],
+            )
+        ]
+    else:
+        out = [t("rd.finding_level_alone", name=name, value=v["city_latest"], year=v["city_year"])]
+    exp = growth.comparable_segment(growth.series(rep.obs, rep.entity, EXPENDITURE))
+    if len(exp):
+        last = exp.iloc[-1]
+        ach = growth.period_cagr(exp) if len(exp) > 1 else {"cagr": math.nan}
+        change = (
+            ""
+            if math.isnan(ach.get("cagr", math.nan))
+            else t("rd.expenditure_change", rate=fmt_pct(ach["cagr"]), start=ach["from_year"])
+        )
+        out.append(
+            t(
+                "rd.finding_expenditure",
+                name=name,
+                value=fmt_number(float(last["value"])),
+                year=int(last["year"]),
+                change=change,
+            )
+        )
+    tgt = intensity_target(rep)
+    if tgt is not None and need.get("city_year") is not None and "req_cagr_to_zone_target" in need:
+        args = {
+            "owner": entity_name(rep, tgt["entity"]),
+            "target": v["zone_target"],
+            "target_year": v["zone_target_year"],
+            "required": v["req_to_zone"],
+        }
+        if math.isnan(need.get("city_actual_cagr") or math.nan):
+            out.append(t("rd.finding_target_no_actual", **args))
+        else:
+            out.append(
+                t(
+                    "rd.finding_target",
+                    name=name,
+                    actual=v["actual"],
+                    start=v["actual_from"],
+                    end=v["actual_to"],
+                    **args,
+                )
+            )
+    return out
+
+
 def rd_figure(rep: Report):
     """Intensity of the focal entity (latest comparable stretch) and its benchmarks, with the
-    intensity target as a dashed reference line."""
-    lines = [
-        ln
-        for ln in (line(rep, e, INTENSITY, segment=(e == rep.entity)) for e in (rep.entity, *rep.parents()))
-        if ln
-    ]
+    intensity target as a dashed reference line; each line's latest value labelled with its year."""
+    lines = []
+    for e in (rep.entity, *rep.parents()):
+        ln = line(rep, e, INTENSITY, segment=(e == rep.entity))
+        if ln:
+            lines.append(ln | {"label": short_name(entity_row(rep, e)), "fmt": "{:.2f}%"})
     tgt = intensity_target(rep)
     srcs = [s for ln in lines for s in ln["sources"]] + ([tgt["source_id"]] if tgt is not None else [])
     notes = []
     full = growth.series(rep.obs, rep.entity, INTENSITY)
     shown = growth.comparable_segment(full)
     if len(shown) < len(full):  # a break in the series (e.g. a GDP revision): earlier values left out
-        first = int(shown["year"].min())
-        notes.append(
-            f"Values of {entity_row(rep, rep.entity)['name_en']} before {first} are on another basis "
-            f"and are not shown."
-        )
+        notes.append(t("rd.break_note", name=entity_name(rep, rep.entity), year=int(shown["year"].min())))
     reference = None
     if tgt is not None:
         v, y = float(tgt["target_value"]), int(tgt["target_year"])
-        owner = entity_row(rep, tgt["entity"])
-        reference = {
-            "value": v,
-            "label": f"{owner['name_en']} target for {y} ({owner['name_zh']}目标): ≥{v:g}%",
-        }
+        owner = short_name(entity_row(rep, tgt["entity"]))
+        reference = {"value": v, "label": t("rd.reference_label", owner=owner, year=y, value=f"{v:g}")}
         if tgt["entity"] != rep.entity:
             notes.append(
-                f"The dashed line is the target of {entity_name(rep, tgt['entity'])}, not of the focus."
+                t(
+                    "rd.reference_not_focus",
+                    owner=entity_name(rep, tgt["entity"]),
+                    name=entity_name(rep, rep.entity),
+                )
             )
-    names = [entity_row(rep, e)["name_en"] for e in (rep.entity, *rep.parents())]
+    names = [short_name(entity_row(rep, e)) for e in (rep.entity, *rep.parents())]
     return plots.series_chart(
         lines,
-        f"R&D intensity: {', '.join(names)} (R&D经费投入强度)",
+        t("rd.figure_title", names=join(names)),
         "percent",
         source_line(rep, srcs),
         " ".join(notes),
         reference=reference,
+        report_year=rep.year,
     )
