@@ -71,7 +71,11 @@ def test_target_finding_names_the_most_and_least_likely_target(ds):
     )
     with i18n.language("zh_CN"):
         zh = forecasts.targets_finding(rep)
-    assert "尚未到期的3项目标中，2项" in zh and "鄂尔多斯市“甲目标”（90%）" in zh and "鄂尔多斯市“乙目标”（20%）" in zh
+    assert (
+        "尚未到期的3项目标中，2项" in zh
+        and "鄂尔多斯市“甲目标”（90%）" in zh
+        and "鄂尔多斯市“乙目标”（20%）" in zh
+    )
     assert latin_words(zh) == []
 
 
@@ -87,13 +91,24 @@ def test_target_finding_without_probabilities_or_targets_ahead(ds):
 
 def fake_forecast(indicator, unit, path=None, status="ok", n_obs=3, entity="ordos_city"):
     return SimpleNamespace(
-        entity=entity, indicator=indicator, unit=unit, status=status, n_obs=n_obs, path=path, scores=pd.DataFrame()
+        entity=entity,
+        indicator=indicator,
+        unit=unit,
+        status=status,
+        n_obs=n_obs,
+        path=path,
+        scores=pd.DataFrame(),
     )
 
 
 def test_headline_finding_states_the_central_path_and_the_outer_interval():
     path = pd.DataFrame(
-        {"year": [2025, 2026, 2027], "mean": [1.0, 1.1, 1.2], "lo95": [0.8, 0.7, 0.64], "hi95": [1.3, 1.8, 2.24]}
+        {
+            "year": [2025, 2026, 2027],
+            "mean": [1.0, 1.1, 1.2],
+            "lo95": [0.8, 0.7, 0.64],
+            "hi95": [1.3, 1.8, 2.24],
+        }
     )
     fc = fake_forecast("rd_intensity", "percent", path)
     names = {"rd_intensity": "R&D intensity"}
@@ -172,7 +187,9 @@ def test_probability_text_for_a_series_with_no_observation():
     row = {"p_meet": math.nan, "target_value": 10.0, "kind": "level", "entity": "x", "indicator": "y"}
     rep = SimpleNamespace(forecast_by_series={})
     assert forecasts._probability_text(rep, row) == "none: no annual observation"
-    rep = SimpleNamespace(forecast_by_series={("x", "y"): fake_forecast("y", "count", status="too_short", n_obs=1)})
+    rep = SimpleNamespace(
+        forecast_by_series={("x", "y"): fake_forecast("y", "count", status="too_short", n_obs=1)}
+    )
     assert forecasts._probability_text(rep, row) == "none: 1 annual observation, too few to model"
     with i18n.language("zh_CN"):
         assert forecasts._probability_text(rep, row) == "无：仅1个年度观测值，不足以建模"
@@ -250,3 +267,17 @@ def test_a_city_without_zones_gets_sentences_not_tables(ds):
         assert enterprises.share_finding(rep, ch.pair) == ""
         items = [s for s in enterprises.findings(rep, ch) if s]
         assert items and all(latin_words(s) == [] for s in items)
+
+
+def test_fan_charts_cover_the_focus_and_the_benchmark_series_with_a_target():
+    ok = [
+        fake_forecast("a", "count", entity="city"),
+        fake_forecast("b", "count", entity="region"),
+        fake_forecast("c", "count", entity="region"),
+        fake_forecast("d", "count", entity="region", status="too_short", n_obs=1),
+    ]
+    card = pd.DataFrame({"entity": ["region", "region"], "indicator": ["c", "d"]})
+    rep = SimpleNamespace(forecasts=ok, card=card)
+    drawn = forecasts.charted(rep, ["city", "region"], ["city"])
+    assert [(f.entity, f.indicator) for f in drawn] == [("city", "a"), ("region", "c")]
+    assert len(forecasts.charted(rep, ["city", "region"])) == 3  # no focus given: every modelled series

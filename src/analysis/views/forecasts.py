@@ -215,10 +215,21 @@ def fold_summaries(rep: Report, entities: list[str]) -> dict:
 # --------------------------------------------------------------------------- figures
 
 
-def fan_figures(rep: Report, entities: list[str]) -> list:
+def charted(rep: Report, entities: list[str], focus: list[str] | None = None) -> list:
+    """The series drawn as fan charts: every modelled series of the `focus` entities, and of the
+    other `entities` (the benchmarks) those a target concerns."""
+    targeted = set(zip(rep.card["entity"], rep.card["indicator"]))
+    return [
+        f
+        for f in _modelled(rep, entities)
+        if focus is None or f.entity in focus or (f.entity, f.indicator) in targeted
+    ]
+
+
+def fan_figures(rep: Report, entities: list[str], focus: list[str] | None = None) -> list:
     figs = []
     card = rep.card
-    for f in _modelled(rep, entities):
+    for f in charted(rep, entities, focus):
         tgt = card[
             (card["entity"] == f.entity)
             & (card["indicator"] == f.indicator)
@@ -250,7 +261,7 @@ def fan_figures(rep: Report, entities: list[str]) -> list:
                 f.unit,
                 source_line(rep, s["source_id"]),
                 target=target,
-                note=t("forecasts.fan_note", model=model_label(f.model), rule=f.rule),
+                note=t("forecasts.fan_note", model=model_label(f.model)),
                 colour=colour(rep, f.entity),
             )
         )
