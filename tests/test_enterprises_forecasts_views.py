@@ -281,3 +281,15 @@ def test_fan_charts_cover_the_focus_and_the_benchmark_series_with_a_target():
     drawn = forecasts.charted(rep, ["city", "region"], ["city"])
     assert [(f.entity, f.indicator) for f in drawn] == [("city", "a"), ("region", "c")]
     assert len(forecasts.charted(rep, ["city", "region"])) == 3  # no focus given: every modelled series
+
+
+def test_counts_table_folds_under_its_row_count(reports):
+    rep = reports["en"]
+    focus = chapter(rep).focus
+    n = len(enterprises.enterprise_table(rep, focus))
+    assert enterprises.counts_fold(rep, focus).endswith(f"with its source ({n} rows)")
+    with i18n.language("zh_CN"):
+        assert (
+            enterprises.counts_fold(reports["zh_CN"], focus)
+            == f"历年各数值明细：公布值与推算值及其来源（{n}行）"
+        )

@@ -340,3 +340,10 @@ def findings(rep: Report, ch) -> list[str]:
         targets_finding(rep),
         doubling_finding(rep, ch.focus),
     ]
+
+
+def counts_fold(rep: Report, entities: list[str]) -> str:
+    """The one-line summary the counts table is folded under (the figures above show the series)."""
+    tab = enterprise_table(rep, entities)
+    n = len(tab) if isinstance(tab, pd.DataFrame) else 0
+    return t("enterprises.fold_counts", n=n)
