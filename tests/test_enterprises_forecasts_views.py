@@ -253,7 +253,7 @@ def test_enterprise_tables_have_worded_headers_in_chinese(reports):
         assert snake_case(tab.columns) == [] and all(latin_words(h) == [] for h in tab.columns)
     assert set(counts["是否采用"]) <= {"是", "否（采用其他来源）"}
     assert all(latin_words(k) == [] for k in counts["公布值或推算值"])
-    assert "358.6（推算值）" in set(share["鄂尔多斯市"])  # the city's 2021 SME count, derived
+    assert "358.6（推算值）" in set(share["全市"])  # the city's 2021 SME count, derived
     assert sorted(doubling["若已翻番，基期值至多为"]) == ["165", "350.5"]  # 330 / 2, 701 / 2
     assert "无法核实" in paragraph and latin_words(paragraph) == []
 

@@ -158,8 +158,8 @@ def zone_share_section(rep: Report, pair: tuple[str, str] | None):
         {
             t("enterprises.col_indicator"): z["indicator"],
             t("enterprises.col_year"): z["year"].astype(str),
-            t("enterprises.col_zone", zone=rep.label("entities", pair[0])): z["zone"].map(fmt_number),
-            t("enterprises.col_city", city=rep.label("entities", pair[1])): [
+            t("enterprises.col_zone"): z["zone"].map(fmt_number),
+            t("enterprises.col_city"): [
                 t("enterprises.derived_value", value=fmt_number(v)) if d else fmt_number(v)
                 for v, d in zip(z["city"], z["city_is_derived"])
             ],
