@@ -167,7 +167,7 @@ def test_a_series_whose_values_are_all_set_aside_gets_a_reason(ds):
     assert china.sum() >= 5
     obs.loc[china, "confidence"] = "low"
     fcs = {f.indicator: f for f in forecast.entity_forecasts(obs, ds.indicators, "china", 2027)}
-    assert fcs["rd_expenditure"].status != "ok" and fcs["rd_expenditure"].rule == forecast.SET_ASIDE_RULE
+    assert fcs["rd_expenditure"].status != "ok" and fcs["rd_expenditure"].rule == forecast.set_aside_rule()
     assert fcs["rd_expenditure"].path.empty and fcs["rd_intensity"].status == "ok"
 
 

@@ -44,14 +44,19 @@ INITIAL_WINDOW = 3
 LONG_SERIES = 8
 LONG_WINDOW = 6
 MODEL_ORDER = ["naive", "drift", "log_linear", "arima_drift", "ets_damped", "pooled"]
-MODEL_LABELS = {
-    "pooled": "Growth model pooled across entities (log/logit random walk with drift, empirical Bayes)",
-    "naive": "Naive (last value)",
-    "drift": "Random walk with drift",
-    "log_linear": "Log-linear trend (OLS)",
-    "arima_drift": "ARIMA(0,1,0) with drift",
-    "ets_damped": "Holt's damped trend (ETS)",
-}
+
+
+def model_label(model: str) -> str:
+    """A model's name in the edition's language (labels/forecast.yml ``model_<id>``)."""
+    from analysis.i18n import t
+
+    return t(f"forecast.model_{model}")
+
+
+def _scale_words(scale: str) -> str:
+    from analysis.i18n import t
+
+    return t(f"forecast.scale_{scale}")
 
 
 @dataclass
@@ -312,6 +317,8 @@ def pooled_priors(
     indicator family, so that GDP growth does not steady patent counts); the overall pool is then
     per group and scale. Returns {(indicator, scale): Prior, (None, scale, group): Prior}.
     """
+    from analysis.i18n import t
+
     groups = groups or {}
     by_ind: dict = {}
     for ind, scale, years, values in series_list:
@@ -344,13 +351,12 @@ def pooled_priors(
         allg = [x for v in members.values() for x in v]
         m_all, ss_all, dof_all, _ = pooled(allg)
         s2_all = ss_all / dof_all if dof_all > 0 else 0.01
-        where = f" of the group '{grp}'" if grp else ""
         out[(None, scale, grp)] = Prior(
             m_all,
             PRIOR_YEARS,
             PRIOR_DF / 2,
             PRIOR_DF * s2_all / 2,
-            f"all {len(allg)} series{where} on the {scale} scale",
+            t(f"forecast.prior_{'group' if grp else 'all'}_series", n=len(allg), scale=_scale_words(scale)),
         )
         for (ind, sc), series_of in members.items():
             m, ss, dof, G = pooled(series_of)
@@ -363,7 +369,7 @@ def pooled_priors(
                 PRIOR_YEARS,
                 PRIOR_DF / 2,
                 PRIOR_DF * s2 / 2,
-                f"{len(series_of)} series of this indicator ({n} changes)",
+                t("forecast.prior_indicator_series", n=len(series_of), changes=n),
             )
     return out
 
@@ -603,6 +609,8 @@ def forecast_series(
     ``method="selected"``: the earlier rule (a candidate chosen by rolling-origin MAE), kept so
     the calibration benchmark can compare the two.
     """
+    from analysis.i18n import t
+
     years = np.asarray(years, dtype=int)
     values = np.asarray(values, dtype=float)
     sf = SeriesForecast(
@@ -611,18 +619,12 @@ def forecast_series(
     if method == "pooled":
         return _forecast_pooled(sf, years, values, end_year, prior, measure)
     if len(years) < MIN_OBS:
-        sf.rule = (
-            f"{len(years)} observation{'s' if len(years) != 1 else ''}: fewer than "
-            f"{MIN_OBS}, too short to model; no forecast"
-        )
+        sf.rule = t("forecast.too_short", n=len(years), min_obs=MIN_OBS)
         return sf
     names = candidates(years, values)
     if len(years) == MIN_OBS:
         choice = "drift"
-        sf.rule = (
-            "3 observations: nothing can be held out and AICc is undefined for every "
-            "candidate, so the random walk with drift is used (not evaluated)"
-        )
+        sf.rule = t("forecast.three_observations", n=MIN_OBS)
     else:
         initial = LONG_WINDOW if "ets_damped" in names else INITIAL_WINDOW
         bt = backtest(years, values, names, unit, initial)
@@ -630,46 +632,33 @@ def forecast_series(
         sf.backtest, sf.scores = bt, scores
         if scores.empty:
             choice = "drift"
-            sf.rule = "no candidate could be evaluated; random walk with drift used (not evaluated)"
+            sf.rule = t("forecast.no_candidate")
         else:
             common = scores[scores["n_forecasts"] == scores["n_forecasts"].max()]
             best = common.sort_values("mae", kind="stable").iloc[0]
             choice = str(best["model"])
-            sf.rule = (
-                f"lowest mean absolute error in {int(best['n_forecasts'])} rolling-origin "
-                f"one-step forecast{'s' if best['n_forecasts'] != 1 else ''} "
-                f"(initial window {initial})"
-            )
+            sf.rule = t("forecast.lowest_mae", n=int(best["n_forecasts"]), initial=initial)
     try:
         fitted = fit_model(choice, years, values)
     except (ValueError, np.linalg.LinAlgError):
         choice, fitted = "naive", fit_model("naive", years, values)
-        sf.rule += "; the chosen model failed to fit, naive used"
+        sf.rule += t("forecast.fit_failed")
     sf.model, sf.fitted, sf.status = choice, fitted, "ok"
     sf.path = forecast_path(fitted, int(years[-1]), end_year, unit)
     return sf
 
 
 def _forecast_pooled(sf: SeriesForecast, years, values, end_year, prior, measure) -> SeriesForecast:
+    from analysis.i18n import t
+
     if len(years) < POOLED_MIN_OBS:
-        sf.rule = (
-            f"{len(years)} observation{'s' if len(years) != 1 else ''}: fewer than "
-            f"{POOLED_MIN_OBS}, too short to model; no forecast"
-        )
+        sf.rule = t("forecast.too_short", n=len(years), min_obs=POOLED_MIN_OBS)
         return sf
     scale = scale_of(sf.unit, measure, values)
     fitted = fit_model("pooled", years, values, prior, scale)
     sf.model, sf.fitted, sf.status = "pooled", fitted, "ok"
-    how = {
-        "log": "log scale",
-        "logit": "logit scale (a share bounded by 100%)",
-        "identity": "original scale",
-    }[scale]
-    sf.rule = (
-        f"one model for every series: random walk with drift on the {how}, gaps counted by "
-        f"their length, drift and spread shrunk toward "
-        f"{prior.basis if prior is not None and prior.basis else 'no pool (flat prior)'}"
-    )
+    basis = prior.basis if prior is not None and prior.basis else t("forecast.flat_prior")
+    sf.rule = t("forecast.pooled_rule", scale=_scale_words(scale), basis=basis)
     if len(years) > INITIAL_WINDOW:
         names = [n for n in candidates(years, values) if n in DISPLAY_CANDIDATES] + ["pooled"]
         bt = backtest(years, values, names, sf.unit, INITIAL_WINDOW, prior, scale)
@@ -718,10 +707,11 @@ def prior_for(priors: dict, indicator: str, scale: str, group: str | None = None
     return priors.get((indicator, scale)) or priors.get((None, scale, group or ""))
 
 
-SET_ASIDE_RULE = (
-    "every value is set aside for models (a derived value marked inconsistent, or low "
-    "confidence in its year or scope); no forecast"
-)
+def set_aside_rule() -> str:
+    """Why a reported series gets no forecast when every value is set aside for models."""
+    from analysis.i18n import t
+
+    return t("forecast.set_aside")
 
 
 def entity_forecasts(
@@ -744,7 +734,7 @@ def entity_forecasts(
     fam = indicators.set_index("indicator_id")["family"].to_dict()
     for e, indicator, unit, measure, s in model_series(obs, indicators, entity):
         if s.empty:  # the series is reported, but every value is set aside for models
-            out.append(SeriesForecast(e, indicator, unit, [], [], "too_short", rule=SET_ASIDE_RULE))
+            out.append(SeriesForecast(e, indicator, unit, [], [], "too_short", rule=set_aside_rule()))
             continue
         scale = scale_of(unit, measure, s["value"])
         out.append(
