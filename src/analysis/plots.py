@@ -167,15 +167,17 @@ def _integer_years(ax):
 
 
 def is_stale(year: int, report_year: int) -> bool:
-    """A latest value is dated when it is older than the scorecard's ``max_data_age`` years before
-    the report year (report.yml), the rule under which a target's status is not assessed."""
+    """A latest value is dated when it is older than the report year by more than
+    ``stale_after_years`` (report.yml)."""
     return report_year - int(year) > max_data_age()
 
 
 def max_data_age() -> int:
+    """report.yml ``stale_after_years``: the gap after which a latest value is flagged as dated."""
     from analysis import config
 
-    return int((config.load().extra.get("scorecard") or {}).get("max_data_age", 3))
+    extra = config.load().extra
+    return int(extra.get("stale_after_years", (extra.get("scorecard") or {}).get("max_data_age", 3)))
 
 
 def latest_label(value_text: str, year: int, report_year: int | None) -> str:
@@ -315,6 +317,7 @@ def fan_chart(
             ls="",
             label=target["label"],
         )
+    clipped = _keep_history_readable(ax, history_values, path, target)
     ax.set_title(wrap(title))
     ax.set_xlabel(t("plots.year_axis"))
     ax.set_ylabel(unit_label(unit))
@@ -324,7 +327,29 @@ def fan_chart(
         h, lb = derived_handle()
         handles, labels = [*handles, h], [*labels, lb]
     _legend_below(fig, ax, handles, labels)
+    if clipped:
+        outer = f"{levels[1]:.0%}"
+        note = " ".join(x for x in (note, t("plots.band_clipped", level=outer)) if x)
     return finish(fig, source, note)
+
+
+CLIP_FACTOR = 1.3  # the y axis reaches this far above the observed values, inner band and target
+
+
+def _keep_history_readable(ax, history_values, path: pd.DataFrame, target: dict | None) -> bool:
+    """A wide outer band must not flatten the observed series: the y axis stops at CLIP_FACTOR ×
+    the highest of the observed values, the inner interval and the target; returns True when the
+    outer band is cut there (the figure's note then says so)."""
+    if path.empty:
+        return False
+    keep = [float(np.nanmax(history_values)), float(np.nanmax(path["hi80"]))]
+    if target:
+        keep.append(float(target["value"]))
+    top = CLIP_FACTOR * max(keep)
+    if float(np.nanmax(path["hi95"])) > top > 0:
+        ax.set_ylim(top=top)
+        return True
+    return False
 
 
 def coverage_chart(cov: pd.DataFrame, title: str, source: str):

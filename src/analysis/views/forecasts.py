@@ -252,6 +252,7 @@ def fan_figures(rep: Report, entities: list[str], focus: list[str] | None = None
             }
         s = growth.comparable_segment(growth.series(rep.obs, f.entity, f.indicator))
         ind, ent = indicator_row(rep, f.indicator), entity_row(rep, f.entity)
+        derived_by_year = dict(zip(s["year"].astype(int), s["derived"].astype(bool)))
         figs.append(
             plots.fan_chart(
                 f.years,
@@ -263,6 +264,8 @@ def fan_figures(rep: Report, entities: list[str], focus: list[str] | None = None
                 target=target,
                 note=t("forecasts.fan_note", model=model_label(f.model)),
                 colour=colour(rep, f.entity),
+                derived=[derived_by_year.get(int(y), False) for y in f.years],
+                levels=INTERVAL_LEVELS,
             )
         )
     return figs
