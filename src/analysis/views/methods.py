@@ -219,7 +219,6 @@ def _conflict_texts(rep: Report, r: dict) -> tuple[str, str]:
         years = _text(r.get("years")).replace(";", "、")
         desc = t(
             "methods.conflict_summary",
-            kind=conflict_kind(r.get("kind")),
             indicators=_names(rep, "indicators", [_text(r.get("indicator"))])[0],
             years=t("methods.conflict_years", years=years) if years else "",
         ).rstrip("，")
