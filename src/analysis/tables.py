@@ -84,7 +84,7 @@ def source_links(ids) -> list[str]:
     title = escape(t("tables.source_link_title"), quote=True)
     out = []
     for v in ids:
-        parts = [x.strip() for x in str(v).split(";") if x.strip() and str(v) != "nan"]
+        parts = [] if _missing(v) else [x.strip() for x in str(v).split(";") if x.strip()]
         out.append(
             ", ".join(
                 f'<a class="source-link" href="{SOURCES_PAGE}#{source_anchor(x)}" title="{title}">'
