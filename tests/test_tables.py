@@ -126,6 +126,10 @@ def test_findings_say_when_there_is_nothing():
         zh = methods.findings(rep)
     assert zh[0] == "截至2021年，数据中没有某市的数值。"
     assert zh[2] == "数据中未记录来源冲突。" and zh[3] == "截至2021年，没有推算值，所有数值均为公布数。"
+    with i18n.language("zh_CN"):
+        assert methods.derived_table(rep) == "截至2021年，数据中没有推算值。"
+        assert methods.conflicts_table(rep) == "数据中未记录来源冲突。"
+    assert methods.derived_table(rep) == "No value up to 2021 is derived from another."
 
 
 def test_chinese_tables_have_worded_headers_and_chinese_cells(rep):

@@ -11,7 +11,7 @@ import pandas as pd
 from analysis import data, derive, i18n, plots, tables
 from analysis.i18n import t
 from analysis.report import Report
-from analysis.views.shared import entity_name, entity_row, no_data
+from analysis.views.shared import entity_name, entity_row
 
 COVERAGE_FAMILIES = ("rd", "patents", "enterprises", "economy")
 COVERAGE_MEASURES = ("flow", "stock", "ratio", "share")
@@ -188,7 +188,7 @@ def _names(rep: Report, kind: str, ids) -> list[str]:
 def derived_table(rep: Report):
     d = rep.candidates[rep.candidates["derived"].astype(bool)].reset_index(drop=True)
     if d.empty:
-        return no_data(rep, t("methods.what_derived"))
+        return t("methods.none_derived", year=rep.year)
     ex = [derive.explain(r, rep.ds) for r in d.to_dict("records")]
     return pd.DataFrame(
         {
@@ -231,7 +231,7 @@ def _conflict_texts(rep: Report, r: dict) -> tuple[str, str]:
 def conflicts_table(rep: Report):
     c = rep.ds.conflicts.reset_index(drop=True)
     if c.empty:
-        return no_data(rep, t("methods.what_conflict"))
+        return t("methods.none_conflicts")
     texts = [_conflict_texts(rep, r) for r in c.to_dict("records")]
     return pd.DataFrame(
         {
@@ -249,7 +249,7 @@ def disagreements_table(rep: Report):
     """Points for which sources (or a derivation) give different values, beyond rounding (1%)."""
     d = data.disagreements(rep.candidates, rep.ds)
     if d.empty:
-        return no_data(rep, t("methods.what_disagreement"))
+        return t("methods.none_disagreements", year=rep.year)
     d = d.sort_values(["entity", "indicator", "year", "period", "derived"]).reset_index(drop=True)
     chosen = set(rep.obs["obs_id"])
     derived = d["derived"].astype(bool)
