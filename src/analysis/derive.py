@@ -29,6 +29,14 @@ RATIO_RULES = [
 
 KEYS = ["entity", "indicator", "year", "period"]
 
+# The notes on a derived count no whole number fits (kept in the data in English, where
+# growth.model_values recognises them; shown to readers through :func:`explain`).
+NOTE_SHARE = "No whole number is consistent with the share as rounded: the share may refer to another total."
+NOTE_RATE = (
+    "No whole number is consistent with the growth rate as rounded: the rate may refer to another "
+    "base (see the source row's note)."
+)
+
 
 def _inputs(ds: Dataset) -> pd.DataFrame:
     return without_excluded(ds.observations, ds)
@@ -124,10 +132,7 @@ def derived_values(ds: Dataset) -> pd.DataFrame:
             if ind.loc[target_ind, "unit"] == "count" and not _whole_number_possible(
                 part["value"] / ((v + half) / 100), part["value"] / ((v - half) / 100)
             ):
-                note = (
-                    "No whole number is consistent with the share as rounded: the share may "
-                    "refer to another total."
-                )
+                note = NOTE_SHARE
             rows.append(
                 _row(
                     target_entity,
@@ -176,10 +181,7 @@ def derived_values(ds: Dataset) -> pd.DataFrame:
                     level["value"] / (1 + (v + half) / 100), level["value"] / (1 + (v - half) / 100)
                 )
             ):
-                note = (
-                    "No whole number is consistent with the growth rate as rounded: the rate "
-                    "may refer to another base (see the source row's note)."
-                )
+                note = NOTE_RATE
             rows.append(
                 _row(
                     e,
@@ -229,3 +231,63 @@ def with_derived(ds: Dataset) -> pd.DataFrame:
     if der.empty:
         return rep.reset_index(drop=True)
     return pd.concat([rep, der], ignore_index=True)
+
+
+def input_ids(row) -> list[str]:
+    """The obs_ids a derived row comes from (its ``locator``: 'derived from o0001, o0002')."""
+    loc = str(row.get("locator") or "")
+    return [x for x in loc.removeprefix("derived from ").split(", ") if x]
+
+
+def explain(row, ds: Dataset) -> dict[str, str]:
+    """A derived row's formula, inputs and note in the current edition's language, with names in
+    place of ids: ``{"formula": "49 / 23.8% = 205.9（鄂尔多斯高新区2022年高新技术企业数 ÷ 其占…）",
+    "inputs": ..., "note": ...}``. The numbers are those the derivation wrote."""
+    from analysis import data, i18n
+    from analysis.i18n import t
+
+    ents, inds = data.names(ds, "entities"), data.names(ds, "indicators")
+    meta = ds.indicators.set_index("indicator_id")
+    obs = ds.observations.set_index("obs_id")
+    ids = input_ids(row)
+    inputs = obs.loc[[i for i in ids if i in obs.index]]
+    math = str(row.get("formula") or "").rsplit(" (", 1)[0]
+    math = math.replace(" pp ", f" {t('derive.percentage_points')} ")
+    what = ""
+    rate = inputs[inputs["indicator"].map(lambda i: isinstance(meta["relation"].get(i), str))]
+    if len(inputs) == 2 and len(rate) == 1:
+        r = rate.iloc[0]
+        level = inputs[inputs.index != rate.index[0]].iloc[0]
+        relation = meta.loc[r["indicator"], "relation"]
+        base = inds.get(level["indicator"], level["indicator"])
+        year = int(level["year"])
+        if relation == "share_of_parent":
+            what = t(
+                "derive.share_of_parent",
+                entity=ents.get(level["entity"], level["entity"]),
+                indicator=base,
+                year=year,
+                parent=ents.get(row["entity"], row["entity"]),
+            )
+        elif relation == "share_of_indicator":
+            what = t(
+                "derive.share_of_indicator",
+                indicator=base,
+                year=year,
+                other=inds.get(row["indicator"], row["indicator"]),
+            )
+        elif relation in ("yoy_growth_rate", "yoy_increase", "yoy_change_pp"):
+            what = t(f"derive.{relation}", indicator=base, year=year)
+    else:
+        for result, num, den, _scale, _unit in RATIO_RULES:
+            if row.get("indicator") == result:
+                what = t("derive.ratio", numerator=inds.get(num, num), denominator=inds.get(den, den))
+    note = str(row.get("note") or "")
+    if note == "nan":
+        note = ""
+    note = {NOTE_SHARE: t("derive.note_share"), NOTE_RATE: t("derive.note_rate")}.get(note, note)
+    return {
+        "formula": t("derive.formula", math=math, what=what) if what else math,
+        "inputs": t("derive.inputs", ids=("、" if i18n.is_chinese() else ", ").join(ids)),
+        "note": note,
+    }

@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 DOWNLOADS_URL = "../downloads"
+SOURCES_PAGE = "07_data_methods.html"  # the page listing the sources, beside every chapter page
 _downloads_dir: Path | None = None
 
 
@@ -64,6 +65,49 @@ def fmt_pct(x, digits: int = 1) -> str:
     return f"{100 * x:.{digits}f}%"
 
 
+def source_anchor(source_id: str) -> str:
+    """The HTML id of a source's entry in the sources list of the Data and methods page."""
+    return "src-" + re.sub(r"[^A-Za-z0-9_\-]", "-", str(source_id))
+
+
+def source_links(ids) -> list[str]:
+    """For a column of source ids (one id, or several joined by ';' as in a derived value), the
+    cells as HTML links to each source's entry on the Data and methods page::
+
+        df["来源"] = tables.source_links(df["source_id"])
+
+    :func:`styled` leaves the HTML as it is (the CSV gets the plain ids)."""
+    from html import escape
+
+    from analysis.i18n import t
+
+    title = escape(t("tables.source_link_title"), quote=True)
+    out = []
+    for v in ids:
+        parts = [] if _missing(v) else [x.strip() for x in str(v).split(";") if x.strip()]
+        out.append(
+            ", ".join(
+                f'<a class="source-link" href="{SOURCES_PAGE}#{source_anchor(x)}" title="{title}">'
+                f"{escape(x)}</a>"
+                for x in parts
+            )
+            or "–"
+        )
+    return out
+
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def plain(df: pd.DataFrame) -> pd.DataFrame:
+    """The table without HTML markup in its text cells (links become their text): for the CSV."""
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object:
+            out[col] = out[col].map(lambda v: _TAG.sub("", v) if isinstance(v, str) and "<" in v else v)
+    return out
+
+
 def csv_name(name: str) -> str:
     return re.sub(r"[^a-z0-9_\-]+", "_", name.lower()).strip("_") + ".csv"
 
@@ -74,7 +118,7 @@ def write_csv(df: pd.DataFrame, name: str, directory: str | Path | None = None) 
         return None
     path = Path(directory) / csv_name(name)
     path.parent.mkdir(parents=True, exist_ok=True)
-    df.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
+    plain(df).to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
     return path
 
 
@@ -86,11 +130,17 @@ def styled(
     cell_styles: pd.DataFrame | None = None,
 ):
     """A pandas Styler with a fixed id (so the HTML is the same on every run)."""
+    from analysis.i18n import t
+
     view = df.copy()
     for col in view.columns:
         if formats and col in formats:
             view[col] = view[col].map(formats[col])
-        elif "year" in str(col).lower() and pd.api.types.is_numeric_dtype(view[col]):
+        elif pd.api.types.is_bool_dtype(view[col]):  # a yes/no column reads in words, not True/False
+            view[col] = view[col].map(
+                lambda v: "–" if pd.isna(v) else t("tables.word_yes" if v else "tables.word_no")
+            )
+        elif _is_year_column(col) and pd.api.types.is_numeric_dtype(view[col]):
             view[col] = view[col].map(lambda v: "–" if pd.isna(v) else str(int(v)))
         elif pd.api.types.is_numeric_dtype(view[col]) and not pd.api.types.is_bool_dtype(view[col]):
             view[col] = view[col].map(fmt_number)
@@ -105,6 +155,11 @@ def styled(
     if cell_styles is not None:
         st = st.apply(lambda _: cell_styles.reindex(columns=view.columns).fillna(""), axis=None)
     return st
+
+
+def _is_year_column(col) -> bool:
+    name = str(col).lower()
+    return "year" in name or name.endswith("年") or name in ("年份", "年度")
 
 
 def show(

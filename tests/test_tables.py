@@ -1,0 +1,166 @@
+"""Tables and the Data and methods page: source links and the sources list, worded cells in both
+editions, the page's findings and the derived-value formulas in words."""
+
+import re
+from types import SimpleNamespace
+
+import pandas as pd
+import pytest
+
+from analysis import derive, i18n, tables
+from analysis.report import build_report
+from analysis.views import methods
+
+# Latin text a Chinese sentence may hold: ids in brackets, units, file names, R&D
+ALLOWED_LATIN = re.compile(r"\[[^\]]*\]|R&D|CSV|OLS|ETS|ARIMA|[A-Za-z0-9_\-./]+\.(?:csv|py|txt)|<[^>]*>|pp")
+
+
+def latin_words(text: str) -> list[str]:
+    return re.findall(r"[A-Za-z]{2,}", ALLOWED_LATIN.sub("", text))
+
+
+@pytest.fixture(scope="module")
+def rep(ds):
+    return build_report(2024, ds=ds)
+
+
+def test_source_links_point_at_the_anchor_of_each_source():
+    cells = tables.source_links(["ref_06", "a;b", None, float("nan")])
+    assert cells[0] == (
+        '<a class="source-link" href="07_data_methods.html#src-ref_06" '
+        'title="See this source in Data and methods">ref_06</a>'
+    )
+    assert cells[1].count("<a ") == 2 and "#src-a" in cells[1] and "#src-b" in cells[1]
+    assert cells[2] == "–" and cells[3] == "–"
+    with i18n.language("zh_CN"):
+        assert 'title="在“数据与方法”中查看此来源"' in tables.source_links(["x"])[0]
+
+
+def test_links_stay_html_in_the_page_and_plain_in_the_csv(tmp_path):
+    df = pd.DataFrame({"Source": tables.source_links(["ref_06"]), "Value": [1.5]})
+    html = tables.styled(df, "t").to_html()
+    assert 'href="07_data_methods.html#src-ref_06"' in html and "&lt;a" not in html
+    path = tables.write_csv(df, "t", tmp_path)
+    assert path.read_text(encoding="utf-8-sig").splitlines() == ["Source,Value", "ref_06,1.5"]
+
+
+def test_yes_no_and_years_read_in_words_in_each_edition():
+    df = pd.DataFrame({"年份": [2023, 2024], "是否采用": [True, False]})
+    with i18n.language("zh_CN"):
+        html = tables.styled(df, "t").to_html()
+    assert ">2023<" in html and "2,023" not in html
+    assert ">是<" in html and ">否<" in html and "True" not in html and "False" not in html
+    html = tables.styled(df.rename(columns={"年份": "Year", "是否采用": "Used"}), "t").to_html()
+    assert ">yes<" in html and ">no<" in html
+
+
+def test_sources_list_has_an_anchor_per_source_and_links_where_there_is_a_url(rep):
+    s = rep.ds.sources
+    with_url = s[s["url"].notna()]
+    for lang in ("zh_CN", "en"):
+        with i18n.language(lang):
+            html = methods.sources_html(rep)
+        assert html.count("<li id=") == len(s)
+        for sid in s["source_id"]:
+            assert f'id="src-{sid}"' in html
+        for url in with_url["url"]:
+            assert f'href="{url.replace("&", "&amp;")}"' in html
+    row = with_url.iloc[0]
+    with i18n.language("zh_CN"):
+        assert methods.source_title(row) == row["title"]
+    assert methods.source_title(row) == (
+        row["title_en"] if isinstance(row["title_en"], str) else row["title"]
+    )
+
+
+def fake_report(conflicts, derived_notes):
+    """A constructed report: one entity with two indicators (one with a figure in the report
+    year), three sources (two with a URL), the conflicts and derived values given."""
+    ents = pd.DataFrame(
+        {
+            "entity_id": ["c"],
+            "name_en": ["Some City"],
+            "name_zh": ["某市"],
+            "level": ["city"],
+            "parent": [None],
+        }
+    )
+    obs = pd.DataFrame(
+        {
+            "entity": ["c", "c", "c"],
+            "indicator": ["a", "a", "b"],
+            "year": [2020, 2021, 2020],
+            "period": ["year"] * 3,
+        }
+    )
+    cand = pd.DataFrame({"derived": [True] * len(derived_notes), "note": derived_notes})
+    sources = pd.DataFrame({"source_id": ["s1", "s2", "s3"], "url": ["http://x", None, "http://y"]})
+    ds = SimpleNamespace(entities=ents, sources=sources, conflicts=conflicts)
+    return SimpleNamespace(ds=ds, obs=obs, candidates=cand, entity="c", year=2021)
+
+
+def test_findings_count_what_the_data_hold_in_both_editions():
+    conflicts = pd.DataFrame({"exclude_obs_ids": ["o1;o2", None, "o2;o3"]})
+    rep = fake_report(conflicts, ["", derive.NOTE_RATE, derive.NOTE_SHARE, None])
+    en = methods.findings(rep)
+    assert en[0] == (
+        "Up to 2021, the data hold figures for 2 indicators of Some City (某市); "
+        "1 of them have a full-year figure for 2021."
+    )
+    assert en[1].startswith("The report draws on 3 sources; 2 of them link")
+    assert en[2].startswith("3 conflicts between sources") and "3 rows are set aside" in en[2]  # o1, o2, o3
+    assert en[3].startswith("4 values up to 2021 are derived") and en[3].endswith(": 2.")
+    with i18n.language("zh_CN"):
+        zh = methods.findings(rep)
+    assert zh[0] == "截至2021年，数据中有某市2项指标的数值，其中1项有2021年全年数据。"
+    assert "3个资料来源，其中2个" in zh[1] and "3处来源冲突" in zh[2] and "3条观测值" in zh[2]
+    assert "有4个数值" in zh[3] and "其中2个无法对应整数" in zh[3]
+    for s in zh:
+        assert not latin_words(s), s
+
+
+def test_findings_say_when_there_is_nothing():
+    rep = fake_report(pd.DataFrame({"exclude_obs_ids": []}), [])
+    rep.obs = rep.obs.iloc[0:0]
+    with i18n.language("zh_CN"):
+        zh = methods.findings(rep)
+    assert zh[0] == "截至2021年，数据中没有某市的数值。"
+    assert zh[2] == "数据中未记录来源冲突。" and zh[3] == "截至2021年，没有推算值，所有数值均为公布数。"
+    with i18n.language("zh_CN"):
+        assert methods.derived_table(rep) == "截至2021年，数据中没有推算值。"
+        assert methods.conflicts_table(rep) == "数据中未记录来源冲突。"
+    assert methods.derived_table(rep) == "No value up to 2021 is derived from another."
+
+
+def test_chinese_tables_have_worded_headers_and_chinese_cells(rep):
+    with i18n.language("zh_CN"):
+        shown = [methods.derived_table(rep), methods.conflicts_table(rep), methods.disagreements_table(rep)]
+        shown.append(methods.sources_table(rep))
+    for df in shown:
+        assert isinstance(df, pd.DataFrame) and len(df)
+        for col in df.columns:
+            assert not re.search(r"[a-z]+_[a-z_]+", col) and not latin_words(col), col
+    derived, conflicts, disagreements, _ = shown
+    for text in derived["计算公式"]:
+        assert not latin_words(text), text
+    assert set(disagreements["是否采用"]) <= {"是", "否"} and set(disagreements["公布或推算"]) <= {
+        "公布数",
+        "推算数",
+    }
+    for col in ("各来源的说法", "本报告的处理", "类别", "对象"):
+        for text in conflicts[col]:
+            assert not latin_words(text), text
+
+
+def test_a_derived_formula_reads_in_words_with_names_not_ids(ds, rep):
+    d = rep.candidates[rep.candidates["derived"].astype(bool)]
+    row = next(r for r in d.to_dict("records") if r["formula"].endswith("and its growth rate)"))
+    name_en = ds.indicators.set_index("indicator_id").loc[row["indicator"], "name_en"]
+    en = derive.explain(row, rep.ds)
+    assert en["formula"].startswith(row["formula"].rsplit(" (", 1)[0] + " (") and name_en in en["formula"]
+    assert row["indicator"] not in en["formula"]
+    with i18n.language("zh_CN"):
+        zh = derive.explain(row, rep.ds)
+    assert (
+        "及其同比增速" in zh["formula"] and zh["inputs"].startswith("由") and not latin_words(zh["formula"])
+    )
