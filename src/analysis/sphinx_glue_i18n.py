@@ -35,9 +35,14 @@ def setup(app):
         def parse(self, inputstring, document):
             env = getattr(document.settings, "env", None) or self.env
             if document.current_source and document.current_source.endswith("<translated>"):
-                if env.docname in renderers:
-                    document["nb_renderer"] = renderers[env.docname]
-                return original_parse(self, inputstring, document)
+                if env.docname not in renderers:
+                    return original_parse(self, inputstring, document)
+                document["nb_renderer"] = renderers[env.docname]
+                try:  # the glue roles are resolved while parsing; the renderer (which holds
+                    # modules) must not stay in a tree Sphinx pickles with the page
+                    return original_parse(self, inputstring, document)
+                finally:
+                    document.attributes.pop("nb_renderer", None)
             reading.append(env.docname)
             try:
                 return original_parse(self, inputstring, document)
