@@ -135,6 +135,8 @@ TYPES: dict[str, dict[str, pa.Column]] = {
         "resolution": _text(),
         "exclude_obs_ids": _text(True),
         "reason": _text(True),
+        "description_zh": _text(True),
+        "resolution_zh": _text(True),
     },
 }
 
