@@ -234,11 +234,15 @@ def test_summary_findings_in_both_editions(rep2024):
     assert sum(v for k, v in n.items() if k != "n") == n["n"] == len(rep2024.card)
     assert en[0].startswith(f"For report year 2024 the report assesses {n['n']} quantitative targets")
     # the city's patent applications end in 2019 (observations.csv): older than two years, flagged
-    assert "Patent applications (专利申请量) (2019)" in en[3] and "†" in en[3]
+    assert en[3] == (
+        "2 of the key indicators shown have their latest figure more than 2 years before the report "
+        "year (Ordos City: 2, latest 2019); they are marked † in the table."
+    )
     with i18n.language("zh_CN"):
         zh = summary.findings(rep2024)
         assert zh[1] == "鄂尔多斯市：2024年国家高新技术企业330家；2024年入库科技型中小企业701家。"
         assert "研发投入强度为0.91%（2023年）" in zh[2] and "低1.74个百分点" in zh[2]
+        assert zh[3] == "关键指标中有2项最新数值早于报告年度2年以上（鄂尔多斯市2项，最新为2019年），表中以 † 标注。"
         for sentence in zh:  # Chinese only: Latin letters only in R&D
             assert not re.findall(r"[A-Za-z]+", sentence.replace("R&D", "")), sentence
 

@@ -128,10 +128,12 @@ def findings(rep: Report, ch=None) -> list[str]:
 
 
 def stale_sentence(rep: Report, ch=None) -> str:
-    """Which key indicators of the table have a latest figure older than the allowed gap."""
+    """How many key indicators of the table have a latest figure older than the allowed gap, by
+    entity ('鄂尔多斯市2项，最新为2019年'); '' when the table is empty."""
     entities = ch.focus if ch is not None else [rep.entity]
     gap = stale_after_years()
-    stale, years = [], []
+    stale: dict[str, list[int]] = {}
+    years = []
     for e in entities:
         for ind in KEY_INDICATORS:
             last = latest(rep, e, ind)
@@ -139,24 +141,22 @@ def stale_sentence(rep: Report, ch=None) -> str:
                 continue
             years.append(int(last["year"]))
             if rep.year - int(last["year"]) > gap:
-                stale.append(
-                    t(
-                        "summary.item_year",
-                        what=f"{_short(rep, e)}{rep.label('indicators', ind)}",
-                        year=int(last["year"]),
-                    )
-                )
+                stale.setdefault(e, []).append(int(last["year"]))
     if not years:
         return ""
     if stale:
-        return t("summary.findings_stale", n=len(stale), gap=gap, items=t("summary.item_sep").join(stale))
+        items = [
+            t(
+                "summary.stale_entity",
+                name=i18n.short_name(entity_row(rep, e)),
+                k=len(ys),
+                years=f"{min(ys)}–{max(ys)}" if min(ys) != max(ys) else str(max(ys)),
+            )
+            for e, ys in stale.items()
+        ]
+        n = sum(len(ys) for ys in stale.values())
+        return t("summary.findings_stale", n=n, gap=gap, items=t("summary.item_sep").join(items))
     return t("summary.findings_all_recent", first=min(years))
-
-
-def _short(rep: Report, entity: str) -> str:
-    """'鄂尔多斯市' / 'Ordos City: ' before an indicator in a list of items."""
-    name = i18n.short_name(entity_row(rep, entity))
-    return name if i18n.is_chinese() else f"{name}: "
 
 
 def plan_clause(rep: Report) -> str:
@@ -309,6 +309,8 @@ def status_figure(rep: Report):
     counts = targets.status_counts(rep.card)
     counts = counts[counts["targets"] > 0]
     src = source_line(rep, rep.card["source_id"].unique())
+    # the CJK font of the figures has no '✗' (U+2717): the chart writes '×', the same mark
+    counts = counts.assign(label=counts["label"].str.replace("✗", "×", regex=False))
     fig = plots.status_chart(counts, t("summary.status_title", year=rep.year), src)
     fig.axes[0].set_xlabel(t("summary.status_axis"))
     return fig
@@ -414,7 +416,8 @@ def _names_in(rep: Report, text: str) -> str:
 
 
 def _peer_table(rep: Report, summ: pd.DataFrame) -> pd.DataFrame:
-    """The peer table, rank and value first (they stay in view on a phone)."""
+    """The peer table, rank and value first (they stay in view on a phone); value, unit and year
+    in one cell."""
     unit = rep.ds.indicators.set_index("indicator_id")["unit"]
     return pd.DataFrame(
         {
@@ -425,19 +428,20 @@ def _peer_table(rep: Report, summ: pd.DataFrame) -> pd.DataFrame:
                 t("summary.rank_of", rank=int(r), n=n) if pd.notna(r) else "–"
                 for r, n in zip(summ["rank"], summ["n_ranked"])
             ],
-            t("summary.col_value"): summ["value"],
-            t("summary.col_year"): summ["year"].astype(int).astype(str),
+            t("summary.col_latest"): [
+                t("summary.latest_value", value=fmt_number(v), year=int(y)) if pd.notna(v) else "–"
+                for v, y in zip(summ["value"], summ["year"])
+            ],
             t("summary.col_unit"): summ["indicator"].map(unit).map(plots.unit_label),
             t("summary.col_kind"): [
                 t("summary.kind_derived") if d else ("–" if pd.isna(v) else t("summary.kind_reported"))
                 for d, v in zip(summ["derived"], summ["value"])
             ],
-            t("summary.col_peer_set"): summ["n_members"].astype(int),
-            t("summary.col_rank_range"): summ["rank_range"].replace("", "–"),
             t("summary.col_first"): [
                 f"{i18n.short_name(entity_row(rep, e))}: {fmt_number(v)}" if e else "–"
                 for e, v in zip(summ["leader"], summ["leader_value"])
             ],
+            t("summary.col_rank_range"): summ["rank_range"].replace("", "–"),
             t("summary.col_not_used"): [_names_in(rep, x) for x in summ["other_values"]],
             t("summary.col_note"): summ["note"].replace("", "–"),
             t("summary.col_source"): summ["source_id"].fillna("").replace("", "–"),
