@@ -292,6 +292,22 @@ def test_shipped_scorecard_groups_by_plan_and_gives_every_probability(ds):
 def test_method_text_names_the_rules():
     text = targets.method_text({"min_points": 2, "max_data_age": 3})
     assert "Eurostat" in text and "from the base year" in text and "3 years" in text
+    from analysis import i18n
+
+    with i18n.language("zh_CN"):
+        zh = targets.method_text({"min_points": 2, "max_data_age": 3})
+        assert "欧盟统计局" in zh and "95%" in zh and "60%" in zh and "至少有2个报告值" in zh
+        assert "不超过3年" in zh
+
+
+def test_the_basis_of_a_status_is_written_in_the_edition_language():
+    from analysis import i18n
+
+    assert targets.theme_label("R&D") == "R&D" and targets.theme_label("No such theme") == "No such theme"
+    with i18n.language("zh_CN"):
+        assert targets.theme_label("Talent") == "人才"
+        assert i18n.t("targets.passed_no_obs", ty=2024) == "目标年份（2024年）已过，但没有2024年的观测值"
+        assert targets._years([2022, 2023]) == "2022、2023"
 
 
 def test_probability_table_says_why_there_is_none(ds):

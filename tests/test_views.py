@@ -2,6 +2,7 @@
 
 import pytest
 
+from analysis import i18n
 from analysis.report import build_report
 from analysis.tables import fmt_value
 from analysis.views import enterprises, methods, patents, rd, scorecard, summary
@@ -82,8 +83,11 @@ def test_scorecard_display_reads_without_colour(rep2024):
     assert tab["Status"].str.len().min() > 0 and styles["Status"].str.contains("background-color").all()
     # grey with black words for 'not reported', as metadata.yaml says
     first = list(rep2024.card["status"]).index("not_reported")
-    assert styles["Status"].iloc[first] == "background-color: #9e9e9e; color: black"
-    assert tab["Status"].iloc[first] == "Not reported"
+    assert styles["Status"].iloc[first].startswith("background-color: #9e9e9e; color: black")
+    # symbol and words (metadata.yaml: '?' and 'Not reported'), so it reads in black and white too
+    assert tab["Status"].iloc[first] == "? Not reported"
+    # status and the values first: they stay in view on a narrow screen
+    assert list(tab.columns[:3]) == ["Status", "Latest (year)", "Target value"]
 
 
 def test_one_formatter_uses_the_units_decimals():
@@ -147,5 +151,111 @@ def test_each_plan_gets_a_one_line_summary_of_its_statuses():
     )
     rep = SimpleNamespace(card=card)
     assert scorecard.plans(rep) == ["Plan A", "Plan B"]
-    assert scorecard.plan_summary(rep, "Plan A") == "**Plan A**: 3 targets — 1 achieved; 2 on track."
-    assert scorecard.plan_summary(rep, "Plan B") == "**Plan B**: 1 target — 1 not reported."
+    chip = scorecard.status_chip
+    assert (
+        scorecard.plan_summary(rep, "Plan A")
+        == f"**Plan A**: 3 targets — {chip('achieved')} 1; {chip('on_track')} 2."
+    )
+    assert scorecard.plan_summary(rep, "Plan B") == f"**Plan B**: 1 target — {chip('not_reported')} 1."
+    # a chip carries symbol, words and the status colour of metadata.yaml
+    assert "✓ Achieved" in chip("achieved") and "background-color: #2e7d32; color: white" in chip("achieved")
+    with i18n.language("zh_CN"):
+        zh = scorecard.plan_summary(rep, "Plan A")
+        assert zh == f"**Plan A**：共3项目标——{chip('achieved')}1项；{chip('on_track')}2项。"
+        assert "✓ 已实现" in zh and "↑ 进展顺利" in zh
+
+
+def _card(statuses, years=None, plans=None):
+    """A scorecard made by hand: one row per status."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    n = len(statuses)
+    card = pd.DataFrame(
+        {
+            "plan": plans or ["Plan A"] * n,
+            "theme": ["t"] * n,
+            "status": statuses,
+            "target_year": years or [2024] * n,
+            "name_en": [f"Target {i}" for i in range(n)],
+            "name_zh": [f"目标{i}" for i in range(n)],
+        }
+    )
+    return SimpleNamespace(card=card, year=2024, data_end=2024, entity="x")
+
+
+def test_headline_counts_the_four_groups_by_hand():
+    # achieved 2 (one claimed), on track 1, behind 3 (moderate, moving away, not achieved), unknown 2
+    rep = _card(
+        ["achieved", "claimed_achieved", "on_track", "moderate", "moving_away", "not_achieved"]
+        + ["not_reported", "insufficient_data"]
+    )
+    assert summary.headline_counts(rep) == {"n": 8, "achieved": 2, "on_track": 1, "behind": 3, "unknown": 2}
+    assert summary.headline(rep) == (
+        "For report year 2024 (data up to 2024), of 8 targets: 2 achieved, 1 on track, 3 behind or not "
+        "achieved, 2 unknown (not reported or insufficient data)."
+    )
+    with i18n.language("zh_CN"):
+        assert summary.headline(rep) == (
+            "2024年度（数据截至2024年）共评估8项目标：已实现2项，进展顺利1项，进展滞后或未实现3项，"
+            "无法判定（未报告或数据不足）2项。"
+        )
+        text = summary.text_values(rep)
+        assert text["n_targets_text"] == "8" and text["n_unknown_text"] == "2"
+
+
+def test_scorecard_findings_count_by_hand():
+    # two plans; of the targets ahead (2025) and undecided: 1 on track, 1 moderate, 1 insufficient data
+    rep = _card(
+        ["achieved", "not_achieved", "not_reported", "on_track", "moderate", "insufficient_data"],
+        years=[2024, 2024, 2024, 2025, 2025, 2025],
+        plans=["Plan A", "Plan A", "Plan A", "Plan A", "Plan B", "Plan B"],
+    )
+    f = scorecard.findings(rep)
+    assert f[0] == (
+        "Of 6 targets for report year 2024, 1 are achieved (0 of them on the word of an official source "
+        "only), 1 not achieved, and 1 have no figure for their target year in the sources (not reported)."
+    )
+    assert f[1].startswith("Of the 3 targets still ahead and not yet met, 1 are on track, 1 make moderate")
+    assert f[2].startswith("The plan with most targets, Plan A, sets 4: ")
+    assert f[3] == "Not achieved: Target 1 (目标1)."
+    with i18n.language("zh_CN"):
+        zh = scorecard.findings(rep)
+        assert zh[3] == "未实现的目标：目标1。"
+        assert zh[1].startswith("目标年份未到且尚未实现的3项目标中，进展顺利1项，进展一般1项")
+
+
+def test_summary_findings_in_both_editions(rep2024):
+    import re
+
+    en = summary.findings(rep2024)
+    n = summary.headline_counts(rep2024)
+    assert sum(v for k, v in n.items() if k != "n") == n["n"] == len(rep2024.card)
+    assert en[0].startswith(f"For report year 2024 the report assesses {n['n']} quantitative targets")
+    # the city's patent applications end in 2019 (observations.csv): older than two years, flagged
+    assert en[3] == (
+        "2 of the key indicators shown have their latest figure more than 2 years before the report "
+        "year (Ordos City: 2, latest 2019); they are marked † in the table."
+    )
+    with i18n.language("zh_CN"):
+        zh = summary.findings(rep2024)
+        assert zh[1] == "鄂尔多斯市：2024年国家高新技术企业330家；2024年入库科技型中小企业701家。"
+        assert "研发投入强度为0.91%（2023年）" in zh[2] and "低1.74个百分点" in zh[2]
+        assert zh[3] == "关键指标中有2项最新数值早于报告年度2年以上（鄂尔多斯市2项，最新为2019年），表中以 † 标注。"
+        for sentence in zh:  # Chinese only: Latin letters only in R&D
+            assert not re.findall(r"[A-Za-z]+", sentence.replace("R&D", "")), sentence
+
+
+def test_key_indicators_show_the_year_and_flag_old_figures(rep2024):
+    tab = summary.key_indicators(rep2024, ["ordos_city"])
+    latest = dict(zip(tab["Indicator"], tab["Latest value (year)"]))
+    assert latest["National high-tech enterprises (stock) (高新技术企业数（有效期内）)"] == "330 (2024)"
+    assert latest["Patent applications (专利申请量)"] == "2,817 (2019) †"  # 2024 − 2019 > 2 years
+    assert summary.key_indicators_note(rep2024, ["ordos_city"]).startswith(
+        "† latest figure more than 2 years"
+    )
+    with i18n.language("zh_CN"):
+        zh = summary.key_indicators(rep2024, ["ordos_city"])
+        assert list(zh.columns) == ["指标", "最新值（年份）", "单位", "地区", "数据类型", "来源"]
+        assert "330（2024年）" in set(zh["最新值（年份）"]) and set(zh["数据类型"]) <= {"报告值", "推算值"}

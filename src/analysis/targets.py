@@ -44,7 +44,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from analysis import vocabulary
+from analysis import i18n, vocabulary
 from analysis.data import Dataset
 from analysis.growth import cagr, comparable_segment, model_values, series
 
@@ -99,23 +99,12 @@ COLUMNS = [
 def method_text(rules: dict | None = None) -> str:
     """The scorecard's method in words a policy reader follows (shown by the scorecard chapter)."""
     r = {**DEFAULT_RULES, **(rules or {})}
-    return (
-        "How a status is given. For a target whose year has passed, the value reported for that "
-        "year decides: achieved or not achieved; with no value for that year the target is "
-        "'not reported' — never guessed. For a target still ahead we use Eurostat's method for "
-        "quantitative targets: the average yearly growth achieved since the base year is compared "
-        "with the average yearly growth that was needed from the base year to reach the target on "
-        f"time. At {ON_TRACK:.0%} or more of the needed pace a target is 'on track'; from "
-        f"{MODERATE:.0%} 'moderate progress'; below that 'insufficient progress'; if the indicator "
-        "moved the wrong way, 'moving away'. A status needs at least "
-        f"{r['min_points']} reported values since the base year, the latest no more than "
-        f"{r['max_data_age']} years old; otherwise it says 'insufficient data' and why. "
-        "Separately, the growth still needed from the latest value looks forward. "
-        "The probability of meeting the target comes from one growth model for all series "
-        "(growth on the log scale, shares kept below 100%, what the same indicator did in other "
-        "places used to steady short series). Targets for a total over several years compare the "
-        "additions so far with what is still needed; yearly minimums fail as soon as one year "
-        "falls short. Values the data marks as inconsistent or of doubtful scope are left out."
+    return i18n.t(
+        "targets.method",
+        on_track=f"{ON_TRACK:.0%}",
+        moderate=f"{MODERATE:.0%}",
+        min_points=r["min_points"],
+        max_data_age=r["max_data_age"],
     )
 
 
@@ -141,6 +130,24 @@ def assess_ratio(ratio: float) -> str:
 def meets(value, target: float, comparator: str):
     """Whether `value` (a number or an array of them) meets the target."""
     return value >= target if comparator == ">=" else value <= target
+
+
+def _years(years) -> str:
+    """'2022, 2023' / '2022、2023': years in a list, in the edition's words."""
+    return i18n.t("targets.year_sep").join(str(int(y)) for y in years)
+
+
+def _year(y) -> str:
+    return "–" if _num(y) is None else str(int(y))
+
+
+def theme_label(theme) -> str:
+    """A theme of targets.csv in the edition's language (labels/targets.yml ``theme_…``); the
+    theme as written in the data when the catalog has no entry for it."""
+    try:
+        return i18n.t(f"targets.theme_{theme}")
+    except KeyError:
+        return str(theme)
 
 
 def _num(x):
@@ -198,7 +205,7 @@ def _level(
             return {
                 **row,
                 "status": "not_reported",
-                "rule": f"target year {ty} passed; no observation for {ty}",
+                "rule": i18n.t("targets.passed_no_obs", ty=ty),
             }
         rec = at.iloc[-1].to_dict()
         v = float(rec["value"])
@@ -208,12 +215,11 @@ def _level(
             return {
                 **row,
                 "status": "insufficient_data",
-                "rule": f"target year passed; the {ty} value is reported only as 'over {v:g}', "
-                "which cannot decide",
+                "rule": i18n.t("targets.passed_over", ty=ty, v=f"{v:g}"),
             }
-        return {**row, "status": st, "rule": f"target year passed; the {ty} value decides"}
+        return {**row, "status": st, "rule": i18n.t("targets.passed", ty=ty)}
     if upto.empty:
-        return {**row, "status": "insufficient_data", "rule": "target ahead; no observation yet"}
+        return {**row, "status": "insufficient_data", "rule": i18n.t("targets.ahead_no_obs")}
     seg = comparable_segment(upto)
     last = seg.iloc[-1]
     ly, lv = int(last["year"]), float(last["value"])
@@ -226,8 +232,7 @@ def _level(
         return {
             **row,
             "status": "insufficient_data",
-            "rule": f"target ahead; the latest value is for {ly}, more than "
-            f"{rules['max_data_age']} years before {report_year}",
+            "rule": i18n.t("targets.ahead_too_old", ly=ly, age=rules["max_data_age"], year=report_year),
         }
     already = _passed(lv, _over(last.to_dict()), target_value, comp) == "achieved"
     if baseline and baseline.get("stated") and baseline["year"] < ly:
@@ -241,11 +246,11 @@ def _level(
     else:
         base, n_in = None, 0
     row["n_points"] = n_in
-    since = f"since {by}" if by is not None else "in the comparable series"
+    since = i18n.t("targets.since_base", by=by) if by is not None else i18n.t("targets.since_segment")
     if already:
         # met already: on track unless the series moves away fast enough to fall short again
         if base is None or n_in < rules["min_points"] or base["year"] >= ly:
-            return {**row, "status": "on_track", "rule": "target ahead; the latest value already meets it"}
+            return {**row, "status": "on_track", "rule": i18n.t("targets.ahead_already_met")}
         actual = cagr(base["value"], lv, base["year"], ly)
         away = actual < 0 if comp == ">=" else actual > 0
         if not away:
@@ -255,14 +260,14 @@ def _level(
                 "baseline_year": base["year"],
                 "baseline_value": base["value"],
                 "status": "on_track",
-                "rule": "target ahead; the latest value already meets it",
+                "rule": i18n.t("targets.ahead_already_met"),
             }
         if fc is not None and getattr(fc, "fitted", None) is not None:
             median = fc.fitted.dist(ty).centre()
-            how = "the growth model's median"
+            how = i18n.t("targets.how_model")
         else:
             median = lv * (1 + actual) ** (ty - ly) if not math.isnan(actual) else lv
-            how = "the same pace"
+            how = i18n.t("targets.how_pace")
         st = "on_track" if meets(median, target_value, comp) else "moving_away"
         return {
             **row,
@@ -270,21 +275,24 @@ def _level(
             "baseline_year": base["year"],
             "baseline_value": base["value"],
             "status": st,
-            "rule": f"target ahead; the latest value already meets it but moved away "
-            f"({actual:+.1%} a year since {base['year']}); at {how} it would "
-            f"{'still meet it' if st == 'on_track' else 'fall short'} in {ty}",
+            "rule": i18n.t(
+                "targets.ahead_moved_away_still" if st == "on_track" else "targets.ahead_moved_away_short",
+                rate=f"{actual:+.1%}",
+                base=base["year"],
+                how=how,
+                ty=ty,
+            ),
         }
     if base is None or n_in < rules["min_points"] or base["year"] >= ly:
         return {
             **row,
             "status": "insufficient_data",
-            "rule": f"target ahead; {n_in} reported value{'s' if n_in != 1 else ''} {since} "
-            f"(at least {rules['min_points']} needed for a growth rate)",
+            "rule": i18n.t("targets.ahead_few_points", n=n_in, since=since, min=rules["min_points"]),
         }
     actual = cagr(base["value"], lv, base["year"], ly)
     required = cagr(base["value"], target_value, base["year"], ty)
     has_over = "qualifier" in s and s["qualifier"].astype(str).str.lower().eq("over").any()
-    qual = " ('over' values taken as their lower bound)" if has_over else ""
+    qual = i18n.t("targets.over_lower_bound") if has_over else ""
     if (
         required is None
         or math.isnan(required)
@@ -297,7 +305,7 @@ def _level(
             "baseline_year": base["year"],
             "baseline_value": base["value"],
             "status": "moving_away",
-            "rule": f"target ahead; the base value ({base['year']}) met the target and the latest does not",
+            "rule": i18n.t("targets.ahead_base_met", base=base["year"]),
         }
     ratio = actual / required
     return {
@@ -308,8 +316,7 @@ def _level(
         "baseline_year": base["year"],
         "baseline_value": base["value"],
         "status": assess_ratio(ratio),
-        "rule": f"target ahead; Eurostat: R = actual CAGR {base['year']}–{ly} / CAGR required "
-        f"{base['year']}–{ty}{qual}",
+        "rule": i18n.t("targets.ahead_eurostat", base=base["year"], ly=ly, ty=ty, qual=qual),
     }
 
 
@@ -329,40 +336,39 @@ def _cumulative(t: dict, s: pd.DataFrame, report_year: int, target_value: float,
     }
     missing = [y for y in years if y not in set(got["year"].astype(int))]
     if not got.empty and total >= target_value:
-        early = "" if ty <= report_year else f", before the target year {ty} (met early)"
+        early = "" if ty <= report_year else i18n.t("targets.cum_met_early", ty=ty)
         return {
             **row,
             "status": "achieved",
             "p_meet": 1.0,
-            "rule": f"the additions {start}–{int(got['year'].max())} sum to the target{early}",
+            "rule": i18n.t("targets.cum_met", start=start, end=int(got["year"].max()), early=early),
         }
     if ty <= report_year:
         if missing:
             return {
                 **row,
                 "status": "not_reported",
-                "rule": f"target year passed; additions not reported for {', '.join(map(str, missing))}",
+                "rule": i18n.t("targets.cum_passed_missing", years=_years(missing)),
             }
         return {
             **row,
             "status": "not_achieved",
             "p_meet": 0.0,
-            "rule": f"sum of additions {start}–{ty} falls short",
+            "rule": i18n.t("targets.cum_short", start=start, ty=ty),
         }
     if report_year < start:
-        return {**row, "status": "insufficient_data", "rule": f"the period starts in {start}"}
+        return {**row, "status": "insufficient_data", "rule": i18n.t("targets.cum_not_started", start=start)}
     if got.empty or missing:
         return {
             **row,
             "status": "insufficient_data",
-            "rule": f"additions not reported for {', '.join(map(str, missing))}",
+            "rule": i18n.t("targets.cum_missing", years=_years(missing)),
         }
     if len(got) < rules["min_points"]:
         return {
             **row,
             "status": "insufficient_data",
-            "rule": f"{len(got)} year{'s' if len(got) != 1 else ''} of additions reported "
-            f"(at least {rules['min_points']} needed)",
+            "rule": i18n.t("targets.cum_few", n=len(got), min=rules["min_points"]),
         }
     k, m = len(years), ty - end
     a = got["value"].astype(float).to_numpy()
@@ -377,7 +383,7 @@ def _cumulative(t: dict, s: pd.DataFrame, report_year: int, target_value: float,
         "ratio": ratio,
         "status": assess_ratio(ratio),
         "p_meet": p,
-        "rule": "target ahead; R = average yearly addition so far / average still needed",
+        "rule": i18n.t("targets.cum_ratio"),
     }
 
 
@@ -394,23 +400,23 @@ def _annual_minimum(t: dict, s: pd.DataFrame, report_year: int, target_value: fl
     below = got[~got["value"].map(lambda v: meets(v, target_value, t["comparator"]))]
     missing = [y for y in years if y not in set(got["year"].astype(int))]
     if not below.empty:
-        when = "" if ty <= report_year else " (the target can no longer be met)"
+        when = "" if ty <= report_year else i18n.t("targets.min_no_longer")
         return {
             **row,
             "status": "not_achieved",
             "p_meet": 0.0,
-            "rule": f"below the minimum in {', '.join(map(str, below['year'].astype(int)))}{when}",
+            "rule": i18n.t("targets.min_below", years=_years(below["year"].astype(int)), when=when),
         }
     if report_year < start or (got.empty and ty > report_year):
-        return {**row, "status": "insufficient_data", "rule": "no year of the period reported yet"}
+        return {**row, "status": "insufficient_data", "rule": i18n.t("targets.min_none")}
     if missing:
         return {
             **row,
             "status": "not_reported" if ty <= report_year else "insufficient_data",
-            "rule": f"not reported for {', '.join(map(str, missing))}",
+            "rule": i18n.t("targets.min_missing", years=_years(missing)),
         }
     if ty <= report_year:
-        return {**row, "status": "achieved", "p_meet": 1.0, "rule": "every year meets the minimum"}
+        return {**row, "status": "achieved", "p_meet": 1.0, "rule": i18n.t("targets.min_all")}
     p = math.nan
     fitted = getattr(fc, "fitted", None) if fc is not None else None
     if fitted is not None and hasattr(fitted, "paths"):
@@ -421,8 +427,7 @@ def _annual_minimum(t: dict, s: pd.DataFrame, report_year: int, target_value: fl
         **row,
         "status": "on_track",
         "p_meet": p,
-        "rule": "every reported year meets the minimum; the probability is that every "
-        "remaining year does too (whole paths drawn from the growth model)",
+        "rule": i18n.t("targets.min_on_track"),
     }
 
 
@@ -453,7 +458,7 @@ def assess_target(
             upto = s[s["year"] <= report_year]
             res = {
                 "status": "insufficient_data",
-                "rule": f"baseline ({t.get('baseline_year')}) not reported, so the target level is unknown",
+                "rule": i18n.t("targets.no_baseline", year=_year(t.get("baseline_year"))),
             }
             if not upto.empty:
                 res.update(
@@ -464,9 +469,11 @@ def assess_target(
         else:
             target_value = target_value * baseline["value"]
             res = _level(t, s, report_year, target_value, baseline, rules, fc)
-            res["rule"] = f"target = {t['target_value']:g} × the {baseline['year']} value; " + res["rule"]
+            res["rule"] = i18n.t(
+                "targets.multiple", k=f"{t['target_value']:g}", year=baseline["year"], rule=res["rule"]
+            )
     elif target_value is None:
-        res = {"status": "insufficient_data", "rule": "the target value is not stated"}
+        res = {"status": "insufficient_data", "rule": i18n.t("targets.not_stated")}
     elif kind == "cumulative":
         res = _cumulative(t, s, report_year, target_value, rules)
     elif kind == "annual_minimum":
@@ -478,7 +485,7 @@ def assess_target(
         and out["claim"]
         and str(t.get("status_claim") or "").startswith("achieved")
     ):
-        res["rule"] = res["rule"] + "; the status is the source's claim"
+        res["rule"] = i18n.t("targets.claimed", rule=res["rule"])
         res["status"] = "claimed_achieved"
     out.update({k: v for k, v in res.items()})
     out["target_value"] = target_value

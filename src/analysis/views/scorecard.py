@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis import plots, targets, vocabulary
+from analysis import i18n, plots, targets, vocabulary
+from analysis.i18n import t
 from analysis.report import Report
 from analysis.tables import fmt_number, fmt_pct
-from analysis.views.shared import entity_row, no_data, says_when_empty
+from analysis.views.shared import entity_name, entity_row, no_data
 
 
 def scorecard_rows(rep: Report, theme: str | None = None, plan: str | None = None) -> pd.DataFrame:
@@ -26,18 +27,116 @@ def plans(rep: Report) -> list[str]:
     return list(dict.fromkeys(rep.card["plan"]))
 
 
+COMPARATORS = {">=": "≥", "<=": "≤"}
+
+
+def status_chip(status: str) -> str:
+    """A status as an inline chip: symbol and words on the status colour (metadata.yaml)."""
+    v = vocabulary.load().status[status]
+    return (
+        f'<span class="status-chip" style="background-color: {v.colour}; color: {v.text}; '
+        f'padding: 0 0.3em; border-radius: 0.2em; white-space: nowrap">{v.marked}</span>'
+    )
+
+
+def _parts(rows: pd.DataFrame) -> str:
+    counts = targets.status_counts(rows)
+    return t("scorecard.part_sep").join(
+        t("scorecard.plan_part", status=status_chip(s), n=n)
+        for s, n in zip(counts["status"], counts["targets"])
+        if n
+    )
+
+
 def plan_summary(rep: Report, plan: str) -> str:
-    """One line per plan: how many targets and how they stand, statuses in report order."""
-    counts = targets.status_counts(scorecard_rows(rep, plan=plan))
-    parts = [f"{n} {label.lower()}" for label, n in zip(counts["label"], counts["targets"]) if n]
-    n = int(counts["targets"].sum())
-    return f"**{plan}**: {n} target{'s' if n != 1 else ''} — " + "; ".join(parts) + "."
+    """One line per plan: how many targets and how they stand, statuses in report order, each as
+    a chip with symbol, words and colour."""
+    rows = scorecard_rows(rep, plan=plan)
+    return t("scorecard.plan_summary", plan=plan, n=len(rows), parts=_parts(rows))
 
 
-@says_when_empty("target")
-def status_table(rep: Report) -> pd.DataFrame:
+def findings(rep: Report, ch=None) -> list[str]:
+    """The scorecard's opening: targets decided by their year's figure, targets still ahead, the
+    largest plan in one line, and which targets were not achieved."""
+    c = rep.card
+    if c.empty:
+        return [t("scorecard.findings_no_targets", entity=entity_name(rep, rep.entity), year=rep.year)]
+    n = targets.status_counts(c).set_index("status")["targets"]
+    out = [
+        t(
+            "scorecard.findings_counts",
+            n=len(c),
+            year=rep.year,
+            achieved=int(n["achieved"] + n["claimed_achieved"]),
+            claimed=int(n["claimed_achieved"]),
+            not_achieved=int(n["not_achieved"]),
+            not_reported=int(n["not_reported"]),
+        )
+    ]
+    decided = ("achieved", "claimed_achieved", "not_achieved")
+    ahead = c[(c["target_year"].astype(int) > rep.year) & ~c["status"].isin(decided)]
+    if len(ahead):
+        a = targets.status_counts(ahead).set_index("status")["targets"]
+        out.append(
+            t(
+                "scorecard.findings_ahead",
+                m=len(ahead),
+                on_track=int(a["on_track"]),
+                moderate=int(a["moderate"]),
+                behind=int(a["insufficient"] + a["moving_away"]),
+                insufficient_data=int(a["insufficient_data"] + a["not_reported"]),
+            )
+        )
+    else:
+        out.append(t("scorecard.findings_none_ahead", year=rep.year))
+    sizes = c["plan"].value_counts(sort=False)
+    biggest = sizes.idxmax()
+    if len(sizes) > 1:
+        rows = scorecard_rows(rep, plan=biggest)
+        out.append(t("scorecard.findings_plan", plan=biggest, n=len(rows), parts=_parts(rows)))
+    failed = c[c["status"] == "not_achieved"]
+    if len(failed):
+        names = [target_name(r) for r in failed.to_dict("records")]
+        items = (
+            i18n.join(names)
+            if len(names) <= 3
+            else t("scorecard.findings_more", items=i18n.join(names[:3]), n=len(names) - 3)
+        )
+        out.append(t("scorecard.findings_not_achieved", items=items))
+    return out[:4]
+
+
+def target_name(row: dict) -> str:
+    """A target's name in the edition: Chinese only in the Chinese edition, 'English (中文)' in
+    the English one."""
+    return i18n.name({"name_en": row["name_en"], "name_zh": row["name_zh"]})
+
+
+def status_table(rep: Report) -> pd.DataFrame | str:
+    """How many targets have each status (statuses with none left out), or the sentence saying
+    there is no target."""
     counts = targets.status_counts(rep.card)
-    return pd.DataFrame({"Status": counts["label"], "Targets": counts["targets"]})
+    counts = counts[counts["targets"] > 0].reset_index(drop=True)
+    if counts.empty:
+        return no_data(rep, t("scorecard.what_target"))
+    return pd.DataFrame(
+        {t("scorecard.col_status"): counts["label"], t("scorecard.col_targets"): counts["targets"]}
+    )
+
+
+def status_table_styles(rep: Report) -> pd.DataFrame:
+    """The status cells of :func:`status_table` in the status colours."""
+    counts = targets.status_counts(rep.card)
+    counts = counts[counts["targets"] > 0].reset_index(drop=True)
+    status = vocabulary.load().status
+    return pd.DataFrame(
+        {
+            t("scorecard.col_status"): [
+                f"background-color: {status[s].colour}; color: {status[s].text}" for s in counts["status"]
+            ],
+            t("scorecard.col_targets"): "",
+        }
+    )
 
 
 def themes(rep: Report) -> list[str]:
@@ -59,40 +158,65 @@ def rule_values() -> dict:
 def scorecard_display(
     rep: Report, theme: str | None = None, plan: str | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The scorecard as shown: words and colours; returns (table, cell styles)."""
+    """The scorecard as shown: status, then the values (they stay in view on a phone), then the
+    target and the numbers behind the status; words and colours. Returns (table, cell styles)."""
     c = scorecard_rows(rep, theme, plan)
     unit = c["unit"].map(plots.unit_label)
+    col = {
+        k: t(f"scorecard.col_{k}")
+        for k in (
+            "status",
+            "latest",
+            "target_value",
+            "by",
+            "target",
+            "plan",
+            "theme",
+            "entity",
+            "required",
+            "actual",
+            "ratio",
+            "still_needed",
+            "p_meet",
+            "rule",
+        )
+    }
     tab = pd.DataFrame(
         {
-            "Plan (规划文件)": c["plan"],
-            "Theme": c["theme"],
-            "Target (目标)": c["name_en"].astype(str) + " — " + c["name_zh"].astype(str),
-            "Entity": c["entity"].map(lambda e: entity_row(rep, e)["name_zh"]),
-            "Target value": [
-                f"{cmp} {fmt_number(v)} {u}" if not pd.isna(v) else "not stated"
-                for cmp, v, u in zip(c["comparator"], c["target_value"], unit)
-            ],
-            "By": c["target_year"].astype(int).astype(str),
-            "Latest": [
-                f"{fmt_number(v)} ({int(y)})" if not pd.isna(v) else "–"
+            col["status"]: [targets.status_label(s) for s in c["status"]],
+            col["latest"]: [
+                t("scorecard.latest_value", value=fmt_number(v), year=int(y)) if not pd.isna(v) else "–"
                 for v, y in zip(c["latest_value"], c["latest_year"].fillna(0))
             ],
-            "Required CAGR (from base)": c["required_cagr"].map(fmt_pct),
-            "Actual CAGR": c["actual_cagr"].map(fmt_pct),
-            "R": c["ratio"].map(lambda r: fmt_pct(r, 0)),
-            "Still needed a year (from latest)": c["required_cagr_from_latest"].map(fmt_pct),
-            "P(meet)": c["p_meet"].map(lambda p: fmt_pct(p, 0)),
-            "Status": c["status_label"],
-            "Rule": c["rule"],
+            col["target_value"]: [
+                f"{COMPARATORS.get(cmp, cmp)} {fmt_number(v)} {u}"
+                if not pd.isna(v)
+                else t("scorecard.not_stated")
+                for cmp, v, u in zip(c["comparator"], c["target_value"], unit)
+            ],
+            col["by"]: c["target_year"].astype(int).astype(str),
+            col["target"]: [target_name(r) for r in c.to_dict("records")],
+            col["plan"]: c["plan"],
+            col["theme"]: c["theme"].map(targets.theme_label),
+            col["entity"]: c["entity"].map(lambda e: i18n.short_name(entity_row(rep, e))),
+            col["required"]: c["required_cagr"].map(fmt_pct),
+            col["actual"]: c["actual_cagr"].map(fmt_pct),
+            col["ratio"]: c["ratio"].map(lambda r: fmt_pct(r, 0)),
+            col["still_needed"]: c["required_cagr_from_latest"].map(fmt_pct),
+            col["p_meet"]: c["p_meet"].map(lambda p: fmt_pct(p, 0)),
+            col["rule"]: c["rule"],
         }
     )
     if theme:
-        tab = tab.drop(columns=["Theme"])
+        tab = tab.drop(columns=[col["theme"]])
     if plan:
-        tab = tab.drop(columns=["Plan (规划文件)"])
+        tab = tab.drop(columns=[col["plan"]])
     styles = pd.DataFrame("", index=tab.index, columns=tab.columns)
     status = vocabulary.load().status  # colour and text colour of each status (metadata.yaml)
-    styles["Status"] = [f"background-color: {status[s].colour}; color: {status[s].text}" for s in c["status"]]
+    styles[col["status"]] = [
+        f"background-color: {status[s].colour}; color: {status[s].text}; white-space: nowrap"
+        for s in c["status"]
+    ]
     return tab, styles
 
 
@@ -100,5 +224,5 @@ def theme_table(rep: Report, theme: str):
     """(table, cell styles) of one theme's targets, or (the sentence saying there is none, None)."""
     tab, styles = scorecard_display(rep, theme)
     if tab.empty:
-        return no_data(rep, f"target of the theme '{theme}'"), None
+        return no_data(rep, t("scorecard.what_theme_target", theme=targets.theme_label(theme))), None
     return tab, styles

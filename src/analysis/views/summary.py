@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis import growth, peers, plots, targets
+from analysis import growth, i18n, peers, plots, targets
+from analysis.i18n import t
 from analysis.report import Report
 from analysis.tables import fmt_number, fmt_value
 from analysis.views.enterprises import enterprise_figure  # noqa: F401  (shown in the summary)
@@ -31,6 +32,34 @@ def plan_document(rep: Report) -> str:
     return str(src.loc[plan.iloc[0], "doc_number"]) if len(plan) else "–"
 
 
+def stale_after_years() -> int:
+    """How many years a key indicator's latest figure may lag the report year before the table
+    flags it (report.yml ``stale_after_years``; 2 when not set)."""
+    from analysis import config
+
+    return int(config.load().extra.get("stale_after_years", 2))
+
+
+def headline_counts(rep: Report) -> dict:
+    """The targets in four groups a reader asks about first: achieved (also as claimed by a
+    source), on track, behind or not achieved, and unknown (not reported or insufficient data)."""
+    counts = targets.status_counts(rep.card).set_index("status")["targets"]
+    return {
+        "n": int(len(rep.card)),
+        "achieved": int(counts["achieved"] + counts["claimed_achieved"]),
+        "on_track": int(counts["on_track"]),
+        "behind": int(
+            counts["moderate"] + counts["insufficient"] + counts["moving_away"] + counts["not_achieved"]
+        ),
+        "unknown": int(counts["not_reported"] + counts["insufficient_data"]),
+    }
+
+
+def headline(rep: Report) -> str:
+    """The landing page's one sentence: report year, data cut-off and the targets in four groups."""
+    return t("summary.headline", year=rep.year, data_end=rep.data_end, **headline_counts(rep))
+
+
 def summary_values(rep: Report) -> dict:
     """Prose values of the summary: status counts and the two sentences on the focal entity."""
     card = rep.card
@@ -54,7 +83,80 @@ def summary_values(rep: Report) -> dict:
     vals["rd_sentence"] = rd_sentence(rep, rep.entity)
     vals["plan_doc"] = plan_document(rep)
     vals["plan_clause"] = plan_clause(rep)
+    vals["headline"] = headline(rep)
     return vals
+
+
+def text_values(rep: Report) -> dict:
+    """The values the landing page (a Markdown page) pastes from this notebook as plain text:
+    ``{glue:text}`../notebooks/01_summary.ipynb::headline_text` ``; keys end in ``_text``."""
+    h = headline_counts(rep)
+    return {
+        "report_year_text": str(rep.year),
+        "data_end_text": str(rep.data_end),
+        "n_targets_text": str(h["n"]),
+        "n_achieved_text": str(h["achieved"]),
+        "n_on_track_text": str(h["on_track"]),
+        "n_behind_text": str(h["behind"]),
+        "n_unknown_text": str(h["unknown"]),
+        "headline_text": headline(rep),
+    }
+
+
+def glue_text(values: dict) -> None:
+    """Glue plain-text values (text/plain), which a Markdown page can paste with ``{glue:text}``."""
+    from myst_nb import glue
+
+    for key, value in values.items():
+        glue(key, str(value), display=False)
+
+
+def findings(rep: Report, ch=None) -> list[str]:
+    """The summary's opening: the targets in four groups, the enterprise counts, R&D, and which
+    key figures are old. Each is a sentence computed from the data, also without data."""
+    h = headline_counts(rep)
+    if h["n"]:
+        first = t("summary.findings_targets", year=rep.year, **h)
+    else:
+        first = t("summary.findings_no_targets", entity=entity_name(rep, rep.entity), year=rep.year)
+    return [
+        first,
+        enterprise_sentence(rep, rep.entity),
+        rd_sentence(rep, rep.entity),
+        stale_sentence(rep, ch),
+    ]
+
+
+def stale_sentence(rep: Report, ch=None) -> str:
+    """How many key indicators of the table have a latest figure older than the allowed gap, by
+    entity ('鄂尔多斯市2项，最新为2019年'); '' when the table is empty."""
+    entities = ch.focus if ch is not None else [rep.entity]
+    gap = stale_after_years()
+    stale: dict[str, list[int]] = {}
+    years = []
+    for e in entities:
+        for ind in KEY_INDICATORS:
+            last = latest(rep, e, ind)
+            if last is None:
+                continue
+            years.append(int(last["year"]))
+            if rep.year - int(last["year"]) > gap:
+                stale.setdefault(e, []).append(int(last["year"]))
+    if not years:
+        return ""
+    if stale:
+        items = [
+            t(
+                "summary.stale_entity",
+                name=i18n.short_name(entity_row(rep, e)),
+                k=len(ys),
+                years=f"{min(ys)}–{max(ys)}" if min(ys) != max(ys) else str(max(ys)),
+            )
+            for e, ys in stale.items()
+        ]
+        n = sum(len(ys) for ys in stale.values())
+        return t("summary.findings_stale", n=n, gap=gap, items=t("summary.item_sep").join(items))
+    return t("summary.findings_all_recent", first=min(years))
 
 
 def plan_clause(rep: Report) -> str:
@@ -64,19 +166,21 @@ def plan_clause(rep: Report) -> str:
     child = card[card["entity"].isin(rep.children())]
     if child.empty:
         return ""
-    names = ", ".join(entity_name(rep, e) for e in dict.fromkeys(child["entity"]))
+    names = i18n.join(entity_name(rep, e) for e in dict.fromkeys(child["entity"]))
     src = rep.ds.sources.set_index("source_id")
     doc = child["source_id"].mode().iloc[0]
     doc = (
         str(src.loc[doc, "doc_number"])
         if doc in src.index and pd.notna(src.loc[doc, "doc_number"])
-        else f"source [{doc}]"
+        else t("summary.source_ref", id=doc)
     )
-    return f", {len(child)} of them for {names}, most from {doc}"
+    return t("summary.plan_clause", n=len(child), names=names, doc=doc)
 
 
 def latest_values(rep: Report, entity: str, indicators: list[str]) -> pd.DataFrame:
-    """Latest annual value of each indicator for an entity, with year, unit and source."""
+    """Latest annual value of each indicator for an entity, with year, unit and source; `stale`
+    when the year lies more than ``stale_after_years`` before the report year."""
+    gap = stale_after_years()
     rows = []
     for ind in indicators:
         last = latest(rep, entity, ind)
@@ -90,40 +194,79 @@ def latest_values(rep: Report, entity: str, indicators: list[str]) -> pd.DataFra
                 "value": float(last["value"]),
                 "qualifier": last["qualifier"] if isinstance(last["qualifier"], str) else "",
                 "unit": plots.unit_label(last["unit"]),
-                "derived": "derived" if last["derived"] else "reported",
+                "derived": bool(last["derived"]),
+                "stale": rep.year - int(last["year"]) > gap,
                 "source": last["source_id"],
             }
         )
     return pd.DataFrame(
-        rows, columns=["indicator", "entity", "year", "value", "qualifier", "unit", "derived", "source"]
+        rows,
+        columns=["indicator", "entity", "year", "value", "qualifier", "unit", "derived", "stale", "source"],
     )
 
 
 def key_indicators(rep: Report, entities: list[str]) -> pd.DataFrame | str:
-    """The latest value of each key indicator for each of `entities` (or the sentence saying
-    there is none)."""
-    parts = [t for t in (latest_values(rep, e, KEY_INDICATORS) for e in entities) if len(t)]
-    return pd.concat(parts) if parts else no_data(rep, "key indicator")
+    """The latest value of each key indicator for each of `entities`, as shown: value and year
+    first (they stay in view on a phone), a † on a figure older than the allowed gap; or the
+    sentence saying there is none."""
+    parts = [v for v in (latest_values(rep, e, KEY_INDICATORS) for e in entities) if len(v)]
+    if not parts:
+        return no_data(rep, t("summary.what_key_indicator"))
+    raw = pd.concat(parts, ignore_index=True)
+    mark = t("summary.stale_mark")
+    return pd.DataFrame(
+        {
+            t("summary.col_indicator"): raw["indicator"],
+            t("summary.col_latest"): [
+                t("summary.latest_value", value=_value_text(v, q), year=y) + (mark if s else "")
+                for v, q, y, s in zip(raw["value"], raw["qualifier"], raw["year"], raw["stale"])
+            ],
+            t("summary.col_unit"): raw["unit"],
+            t("summary.col_entity"): raw["entity"],
+            t("summary.col_kind"): [
+                t("summary.kind_derived" if d else "summary.kind_reported") for d in raw["derived"]
+            ],
+            t("summary.col_source"): raw["source"],
+        }
+    )
+
+
+def _value_text(v: float, qualifier: str) -> str:
+    text = fmt_number(v)
+    return f"> {text}" if qualifier.strip().lower() == "over" else text
+
+
+def key_indicators_note(rep: Report, entities: list[str]) -> str:
+    """The note under the key-indicators table: what † means ('' when no figure is flagged)."""
+    gap = stale_after_years()
+    flagged = any(
+        (latest(rep, e, ind) is not None and rep.year - int(latest(rep, e, ind)["year"]) > gap)
+        for e in entities
+        for ind in KEY_INDICATORS
+    )
+    return t("summary.stale_note", gap=gap, year=rep.year) if flagged else ""
 
 
 def _count_phrase(rep: Report, entity: str, indicator: str, noun: str) -> str:
     last = latest(rep, entity, indicator)
     if last is None:
-        return f"no reported count of {noun}"
+        return t("summary.count_none", noun=noun)
     if last["derived"]:
-        return (
-            f"about {fmt_number(round(float(last['value'])))} {noun} in {int(last['year'])} "
-            "(derived, not reported)"
+        return t(
+            "summary.count_derived",
+            value=fmt_number(round(float(last["value"]))),
+            noun=noun,
+            year=int(last["year"]),
         )
-    return f"{fmt_number(float(last['value']))} {noun} in {int(last['year'])}"
+    return t("summary.count", value=fmt_number(float(last["value"])), noun=noun, year=int(last["year"]))
 
 
 def enterprise_sentence(rep: Report, entity: str) -> str:
     """'Ordos City had 330 national high-tech enterprises in 2024 and 701 …' from the data."""
     name = entity_name(rep, entity)
-    hte = _count_phrase(rep, entity, "high_tech_enterprises", "national high-tech enterprises")
-    smes = _count_phrase(rep, entity, "tech_smes", "registered tech-based SMEs")
-    return f"{name} had {hte} and {smes}."
+    hte = _count_phrase(rep, entity, "high_tech_enterprises", t("summary.noun_hte"))
+    smes = _count_phrase(rep, entity, "tech_smes", t("summary.noun_smes"))
+    return t("summary.enterprise_sentence", name=name, hte=hte, smes=smes)
 
 
 def rd_sentence(rep: Report, entity: str) -> str:
@@ -134,48 +277,63 @@ def rd_sentence(rep: Report, entity: str) -> str:
     parts = []
     if exp is not None:
         parts.append(
-            f"Its latest reported R&D expenditure is {fmt_number(float(exp['value']))} 亿元 "
-            f"({int(exp['year'])})"
+            t("summary.rd_expenditure", value=fmt_number(float(exp["value"])), year=int(exp["year"]))
         )
     if inten is not None:
         y, v = int(inten["year"]), float(inten["value"])
-        text = (
-            f"its latest R&D intensity is {fmt_value(v, 'percent')}% of GDP ({y}"
-            f"{', derived' if inten['derived'] else ''})"
+        text = t(
+            "summary.rd_intensity",
+            value=fmt_value(v, "percent"),
+            year=y,
+            derived=t("summary.derived_mark") if inten["derived"] else "",
         )
         country = growth.series(rep.obs, top[0], "rd_intensity") if top else pd.DataFrame()
         c = country[country["year"] == y] if len(country) else country
         if len(c):
             cv = float(c.iloc[0]["value"])
-            name = entity_row(rep, top[0])["name_en"]
-            text += (
-                f", {fmt_value(abs(v - cv), 'pp')} percentage points below {name}'s "
-                f"{fmt_value(cv, 'percent')}% that year"
+            text += t(
+                "summary.rd_gap_below" if v <= cv else "summary.rd_gap_above",
+                gap=fmt_value(abs(v - cv), "pp"),
+                name=i18n.short_name(entity_row(rep, top[0])),
+                value=fmt_value(cv, "percent"),
             )
         parts.append(text)
     if not parts:
-        return no_data(rep, "R&D figure", entity)
-    s = "; ".join(parts)
-    return s[0].upper() + s[1:] + "."
+        return no_data(rep, t("summary.what_rd"), entity)
+    s = t("summary.rd_join").join(parts)
+    return s[0].upper() + s[1:] + i18n.sentence_end()
 
 
 def status_figure(rep: Report):
-    """Targets by status, in words and colour."""
+    """Targets by status: bars in the status colours, labelled with symbol and words."""
     counts = targets.status_counts(rep.card)
     counts = counts[counts["targets"] > 0]
     src = source_line(rep, rep.card["source_id"].unique())
-    return plots.status_chart(counts, f"Targets by status, report year {rep.year} (目标进展)", src)
+    # the CJK font of the figures has no '✗' (U+2717): the chart writes '×', the same mark
+    counts = counts.assign(label=counts["label"].str.replace("✗", "×", regex=False))
+    fig = plots.status_chart(counts, t("summary.status_title", year=rep.year), src)
+    fig.axes[0].set_xlabel(t("summary.status_axis"))
+    return fig
 
 
 # --------------------------------------------------------------------------- peers
 
 
 def _ordinal(n: int) -> str:
+    if i18n.is_chinese():
+        return str(n)
     return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
 
 
 def _period(p: str) -> str:
-    return "" if p == "year" else f" ({p.replace('_', '–').replace('jan', 'Jan').replace('sep', 'Sep')})"
+    """'' for a full year, else ' (Jan–Sep)' / '（1—9月）' (labels/summary.yml ``period_…``)."""
+    if p == "year":
+        return ""
+    try:
+        words = t(f"summary.period_{p}")
+    except KeyError:
+        words = p.replace("_", "–")
+    return t("summary.period", p=words)
 
 
 def peer_comparison(rep: Report) -> tuple[str, pd.DataFrame | str]:
@@ -191,86 +349,102 @@ def peer_comparison(rep: Report) -> tuple[str, pd.DataFrame | str]:
         ranking = peers.peer_ranking(rep)
         summ = peers.peer_summary(ranking, rep.entity, peers.headline_indicators(ds))
         if summ.empty:
-            return no_data(rep, "indicator reported by a peer"), no_data(rep, "peer figure")
+            return no_data(rep, t("summary.what_peer_indicator")), no_data(rep, t("summary.what_peer_figure"))
         return _peer_sentence(rep, summ), _peer_table(rep, summ)
     members = rep.children()
     ranking = peers.member_ranking(rep, members) if members else pd.DataFrame()
     if ranking.empty:
-        text = (
-            f"No peer or member of {entity_name(rep, rep.entity)} has figures to compare in the data "
-            f"for report year {rep.year}."
-        )
-        return text, ""
+        return t("summary.no_peer", name=entity_name(rep, rep.entity), year=rep.year), ""
     return _member_sentence(rep, ranking), _member_table(rep, ranking)
+
+
+def _item(rep: Report, r: dict) -> str:
+    return rep.label("indicators", r["indicator"]) + _period(r["period"])
 
 
 def _peer_sentence(rep: Report, summ: pd.DataFrame) -> str:
     ranked = summ[summ["rank"].notna()]
+    sep = t("summary.item_sep")
     first = [
-        f"{rep.label('indicators', r['indicator'])}{_period(r['period'])} ({r['year']})"
+        t("summary.item_year", what=_item(rep, r), year=r["year"])
         for r in ranked.to_dict("records")
         if r["rank"] == 1
     ]
     lower = [
-        f"{rep.label('indicators', r['indicator'])}{_period(r['period'])} "
-        f"({_ordinal(int(r['rank']))} of {r['n_ranked']}, {r['year']})"
+        t(
+            "summary.item_rank",
+            what=_item(rep, r),
+            rank=_ordinal(int(r["rank"])),
+            n=r["n_ranked"],
+            year=r["year"],
+        )
         for r in ranked.to_dict("records")
         if r["rank"] != 1
     ]
     n_peers = int(summ["n_members"].max()) - 1
     parts = []
     if first:
-        parts.append("ranks first on " + "; ".join(first))
+        parts.append(t("summary.peer_first", items=sep.join(first)))
     if lower:
-        parts.append(("and " if first else "ranks ") + "below the first on " + "; ".join(lower))
-    text = f"Among its {n_peers} peers, {entity_name(rep, rep.entity)} " + ", ".join(parts) + "."
+        parts.append(
+            t("summary.peer_lower_after_first" if first else "summary.peer_lower", items=sep.join(lower))
+        )
+    text = t(
+        "summary.peer_sentence",
+        n=n_peers,
+        name=entity_name(rep, rep.entity),
+        parts=t("summary.peer_parts_sep").join(parts),
+    )
     missing = len(summ) - len(ranked)
     if missing:
-        text += (
-            f" On {missing} indicator{'s' if missing != 1 else ''} its peers report, it has no "
-            "figure for the same year."
-        )
+        text += t("summary.peer_missing", n=missing)
     if (summ["rank_range"] != "").any():
-        text += " Where the sources disagree, the table gives the range of ranks."
+        text += t("summary.peer_ranges")
     return text
 
 
+def _names_in(rep: Report, text: str) -> str:
+    """'hohhot: 12; baotou: 9' (entity ids) as '呼和浩特市: 12; 包头市: 9' (short names)."""
+    if not text:
+        return "–"
+    return "; ".join(
+        f"{i18n.short_name(entity_row(rep, part.split(': ', 1)[0]))}: "
+        + part.split(": ", 1)[1].replace(" (derived)", t("summary.derived_note"))
+        for part in text.split("; ")
+        if ": " in part
+    )
+
+
 def _peer_table(rep: Report, summ: pd.DataFrame) -> pd.DataFrame:
+    """The peer table, rank and value first (they stay in view on a phone); value, unit and year
+    in one cell."""
     unit = rep.ds.indicators.set_index("indicator_id")["unit"]
     return pd.DataFrame(
         {
-            "Indicator": [
+            t("summary.col_indicator"): [
                 rep.label("indicators", i) + _period(p) for i, p in zip(summ["indicator"], summ["period"])
             ],
-            "Year": summ["year"].astype(int),
-            "Value": summ["value"],
-            "Unit": summ["indicator"].map(unit).map(plots.unit_label),
-            "Kind": [
-                "derived" if d else ("–" if pd.isna(v) else "reported")
-                for d, v in zip(summ["derived"], summ["value"])
-            ],
-            "Rank": [
-                f"{int(r)} of {n} reporting" if pd.notna(r) else "–"
+            t("summary.col_rank"): [
+                t("summary.rank_of", rank=int(r), n=n) if pd.notna(r) else "–"
                 for r, n in zip(summ["rank"], summ["n_ranked"])
             ],
-            "Peer set": summ["n_members"].astype(int),
-            "Rank if other values used": summ["rank_range"].replace("", "–"),
-            "First": [
-                f"{entity_row(rep, e)['name_zh']}: {fmt_number(v)}" if e else "–"
+            t("summary.col_latest"): [
+                t("summary.latest_value", value=fmt_number(v), year=int(y)) if pd.notna(v) else "–"
+                for v, y in zip(summ["value"], summ["year"])
+            ],
+            t("summary.col_unit"): summ["indicator"].map(unit).map(plots.unit_label),
+            t("summary.col_kind"): [
+                t("summary.kind_derived") if d else ("–" if pd.isna(v) else t("summary.kind_reported"))
+                for d, v in zip(summ["derived"], summ["value"])
+            ],
+            t("summary.col_first"): [
+                f"{i18n.short_name(entity_row(rep, e))}: {fmt_number(v)}" if e else "–"
                 for e, v in zip(summ["leader"], summ["leader_value"])
             ],
-            "Values not used": [
-                "; ".join(
-                    f"{entity_row(rep, part.split(': ', 1)[0])['name_zh']}: {part.split(': ', 1)[1]}"
-                    for part in t.split("; ")
-                    if ": " in part
-                )
-                if t
-                else "–"
-                for t in summ["other_values"]
-            ],
-            "Note": summ["note"].replace("", "–"),
-            "Source": summ["source_id"].fillna("").replace("", "–"),
+            t("summary.col_rank_range"): summ["rank_range"].replace("", "–"),
+            t("summary.col_not_used"): [_names_in(rep, x) for x in summ["other_values"]],
+            t("summary.col_note"): summ["note"].replace("", "–"),
+            t("summary.col_source"): summ["source_id"].fillna("").replace("", "–"),
         }
     )
 
@@ -280,19 +454,26 @@ def _member_sentence(rep: Report, ranking: pd.DataFrame) -> str:
     Baotou City (包头市) on …' — the members ranked first, the most frequent first."""
     firsts = ranking[ranking["rank"] == 1]
     n_ind = len(ranking.groupby(["indicator", "period"]))
+    sep = t("summary.item_sep")
     parts = []
     for e, g in sorted(firsts.groupby("entity"), key=lambda kv: -len(kv[1])):
-        what = "; ".join(
-            f"{rep.label('indicators', r['indicator'])}{_period(r['period'])} ({r['year']})"
-            for r in g.to_dict("records")
+        what = sep.join(
+            t("summary.item_year", what=_item(rep, r), year=r["year"]) for r in g.to_dict("records")
         )
         parts.append(
-            f"{entity_name(rep, e)} {'is first ' if not parts else ''}on "
-            f"{len(g)} of the {n_ind} indicators compared ({what})"
+            t(
+                "summary.member_next" if parts else "summary.member_first",
+                name=entity_name(rep, e),
+                k=len(g),
+                n=n_ind,
+                items=what,
+            )
         )
-    return (
-        f"Of the {ranking['entity'].nunique()} members of {entity_name(rep, rep.entity)} with figures "
-        "to compare, " + "; ".join(parts) + "."
+    return t(
+        "summary.member_sentence",
+        m=ranking["entity"].nunique(),
+        name=entity_name(rep, rep.entity),
+        parts=sep.join(parts),
     )
 
 
@@ -301,18 +482,20 @@ def _member_table(rep: Report, ranking: pd.DataFrame) -> pd.DataFrame:
     unit = rep.ds.indicators.set_index("indicator_id")["unit"]
     return pd.DataFrame(
         {
-            "Indicator": [
+            t("summary.col_indicator"): [
                 rep.label("indicators", i) + _period(p) for i, p in zip(r["indicator"], r["period"])
             ],
-            "Year": r["year"].astype(int),
-            "Entity": r["entity"].map(lambda e: rep.label("entities", e)),
-            "Value": r["value"],
-            "Unit": r["indicator"].map(unit).map(plots.unit_label),
-            "Rank": [f"{int(k)} of {n}" for k, n in zip(r["rank"], r["n_ranked"])],
-            "Rank if other values used": [
+            t("summary.col_entity"): r["entity"].map(lambda e: rep.label("entities", e)),
+            t("summary.col_rank"): [
+                t("summary.rank_of_members", rank=int(k), n=n) for k, n in zip(r["rank"], r["n_ranked"])
+            ],
+            t("summary.col_value"): r["value"],
+            t("summary.col_year"): r["year"].astype(int).astype(str),
+            t("summary.col_unit"): r["indicator"].map(unit).map(plots.unit_label),
+            t("summary.col_rank_range"): [
                 f"{int(b)}–{int(w)}" if b != w else "–" for b, w in zip(r["rank_best"], r["rank_worst"])
             ],
-            "Values not used": r["other_values"].replace("", "–"),
-            "Source": r["source_id"],
+            t("summary.col_not_used"): r["other_values"].replace("", "–"),
+            t("summary.col_source"): r["source_id"],
         }
     ).reset_index(drop=True)
