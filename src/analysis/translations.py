@@ -26,6 +26,8 @@ from analysis.errors import BuildError
 ROOT = digest.ROOT
 LOCALES = ROOT / "locales"
 SOURCE_LANGUAGE = "en"
+# catalogs of the theme's interface words (not extracted from the prose; kept by update())
+THEME_CATALOGS = {Path("sphinx.po")}
 
 
 def target_languages() -> list[str]:
@@ -82,7 +84,7 @@ def update(languages: list[str] | None = None) -> list[Path]:
         for lang in languages or target_languages():
             base = LOCALES / lang / "LC_MESSAGES"
             for po in base.rglob("*.po"):
-                if po.relative_to(base) not in wanted:
+                if po.relative_to(base) not in wanted and po.relative_to(base) not in THEME_CATALOGS:
                     po.unlink()
         shutil.rmtree(Path(tmp), ignore_errors=True)
     return sorted(LOCALES.rglob("*.po"))
