@@ -315,8 +315,8 @@ def test_probability_table_says_why_there_is_none(ds):
     from analysis.views import forecasts as views
 
     t = views.probability_table(build_report(2024, ds=ds))
-    doubling = t[t["Target"].str.contains("“十四五”高新技术企业倍增")]
-    assert doubling["P(meet target)"].iloc[0].startswith("none: the level to reach is unknown")
+    doubling = t[t["Target"].str.contains("“十四五”高新技术企业倍增")]  # the English name carries the Chinese
+    assert doubling["Probability of meeting it"].iloc[0].startswith("none: the level to reach is unknown")
 
 
 @pytest.mark.parametrize("pooled", [False, True])

@@ -68,7 +68,7 @@ def test_rd_table_gaps(rep2024):
     assert bool(t.loc[2022, "intensity_derived"]) and not bool(t.loc[2023, "intensity_derived"])
     shown = rd.rd_display(rep2024, rd.rd_table(rep2024)).set_index("Year")
     assert shown.loc["2023", "Gap to China (pp)"] == "-1.74"
-    assert shown.loc["2022", "City intensity (%)"].endswith(" (derived)")
+    assert shown.loc["2022", "R&D intensity of Ordos City (%)"].endswith(" (derived)")
 
 
 def test_coverage_marks_partial_years(rep2024):
