@@ -242,7 +242,9 @@ def test_summary_findings_in_both_editions(rep2024):
         zh = summary.findings(rep2024)
         assert zh[1] == "鄂尔多斯市：2024年国家高新技术企业330家；2024年入库科技型中小企业701家。"
         assert "研发投入强度为0.91%（2023年）" in zh[2] and "低1.74个百分点" in zh[2]
-        assert zh[3] == "关键指标中有2项最新数值早于报告年度2年以上（鄂尔多斯市2项，最新为2019年），表中以 † 标注。"
+        assert zh[3] == (
+            "关键指标中有2项最新数值早于报告年度2年以上（鄂尔多斯市2项，最新为2019年），表中以 † 标注。"
+        )
         for sentence in zh:  # Chinese only: Latin letters only in R&D
             assert not re.findall(r"[A-Za-z]+", sentence.replace("R&D", "")), sentence
 
