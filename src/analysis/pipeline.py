@@ -527,6 +527,27 @@ def edition_config(src: Path, lang: str) -> None:
         encoding="utf-8",
     )
     path.write_text(yaml.safe_dump(cfg, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    _translate_toc_captions(src, lang)
+
+
+def _translate_toc_captions(src: Path, lang: str) -> None:
+    """The sidebar's part captions come from ``_toc.yml``, which Sphinx's catalogs do not reach:
+    the edition's ``_toc.yml`` takes them from the landing page's catalog (book/index.po), where
+    ``make translations`` puts them with the rest of the prose."""
+    import yaml
+    from babel.messages.pofile import read_po
+
+    po = src / "locales" / lang / "LC_MESSAGES" / "book" / "index.po"
+    if not po.is_file():
+        return
+    with po.open("rb") as fh:
+        strings = {m.id: m.string for m in read_po(fh) if m.id and m.string and not m.fuzzy}
+    toc_path = src / "_toc.yml"
+    toc = yaml.safe_load(toc_path.read_text(encoding="utf-8"))
+    for part in toc.get("parts", []):
+        if part.get("caption") in strings:
+            part["caption"] = strings[part["caption"]]
+    toc_path.write_text(yaml.safe_dump(toc, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
 def _merge_into(src: Path, dst: Path) -> None:
