@@ -143,8 +143,18 @@ ALLOWED_LATIN = {
 }
 
 
+DATA_IDS = {
+    *SHIPPED.sources["source_id"],
+    *SHIPPED.conflicts["conflict_id"],
+    *SHIPPED.observations["obs_id"],
+    *SHIPPED.targets["target_id"],
+}  # identifiers of the data, shown as such (linked to their entry) in either edition
+
+
 def latin_words(text: str) -> list[str]:
-    """Latin words of a Chinese text outside brackets [id], code `x`, links and HTML tags."""
+    """Latin words of a Chinese text outside brackets [id], code `x`, links, HTML tags and the
+    data's own identifiers."""
+    text = " ".join(w for w in re.split(r"(\s+|[，、；：（）()<>\"])", str(text)) if w not in DATA_IDS)
     text = re.sub(r"<[^>]+>|\[[^\]]*\]|`[^`]*`|\(https?://[^)]*\)|https?://\S+", " ", str(text))
     return [w for w in re.findall(r"[A-Za-z][A-Za-z_]+", text) if w not in ALLOWED_LATIN]
 

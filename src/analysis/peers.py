@@ -22,8 +22,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from analysis import config, data
+from analysis import config, data, i18n
 from analysis.errors import ParameterError
+from analysis.i18n import t
 
 DEFAULT_MATCH = ("level", "parent")
 RANKED_MEASURES = ("flow", "stock", "ratio", "share", "rank")  # not growth rates or changes: inputs
@@ -255,7 +256,7 @@ def _ranking(ds, view, chosen, candidates, entity, members, indicators) -> pd.Da
             view,
         )
         if not common:
-            near = ", ".join(map(str, sorted(focal_years)))
+            near = ("、" if i18n.is_chinese() else ", ").join(map(str, sorted(focal_years)))
             rows.append(
                 {
                     "indicator": indicator,
@@ -268,8 +269,11 @@ def _ranking(ds, view, chosen, candidates, entity, members, indicators) -> pd.Da
                     "n_ranked": len(at),
                     "n_members": len(members),
                     "direction": direction,
-                    "note": f"no figure for {year}"
-                    + (f" (figures for {near})" if near else " or any other year"),
+                    "note": (
+                        t("peers.no_figure_near", year=year, near=near)
+                        if near
+                        else t("peers.no_figure_any", year=year)
+                    ),
                 }
             )
     out = pd.DataFrame(rows, columns=RANKING_COLUMNS)
@@ -312,8 +316,10 @@ def _rank_rows(
         not_used = cand[(cand["entity"] == e) & (cand["obs_id"] != r["obs_id"])]
         tol = data.DISAGREEMENT_TOLERANCE
         not_used = not_used[(not_used["value"].astype(float) - v).abs() > tol * max(abs(v), 1e-12)]
-        other_text = "; ".join(
-            f"{x['value']:g} ({'derived' if x.get('derived') else x['source_id']})"
+        other_text = ("；" if i18n.is_chinese() else "; ").join(
+            t("peers.other_value", value=f"{x['value']:g}", source=t("peers.derived"))
+            if x.get("derived")
+            else t("peers.other_value", value=f"{x['value']:g}", source=x["source_id"])
             for x in not_used.to_dict("records")
         )
         rows.append(

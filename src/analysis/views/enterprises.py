@@ -9,7 +9,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from analysis import data, growth, i18n, plots, targets
+from analysis import data, growth, i18n, plots, tables, targets
 from analysis.i18n import t
 from analysis.report import Report
 from analysis.tables import fmt_number, fmt_pct
@@ -197,7 +197,7 @@ def enterprise_table(rep: Report, entities: list[str]) -> pd.DataFrame:
             t("enterprises.col_used"): np.where(
                 sel["obs_id"].isin(chosen), t("enterprises.used_yes"), t("enterprises.used_no")
             ),
-            t("enterprises.col_source"): sel["source_id"],
+            t("enterprises.col_source"): tables.source_links(sel["source_id"]),
         }
     ).reset_index(drop=True)
 

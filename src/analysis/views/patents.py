@@ -7,7 +7,7 @@ import math
 
 import pandas as pd
 
-from analysis import growth, i18n, plots
+from analysis import growth, i18n, plots, tables
 from analysis.i18n import join, short_name, t
 from analysis.report import Report
 from analysis.tables import fmt_number, fmt_pct
@@ -105,7 +105,7 @@ def patent_table(rep: Report, entities: list[str]) -> pd.DataFrame:
             t("patents.col_period"): sel["period"].map(period_label),
             t("patents.col_value"): sel["value"],
             t("patents.col_unit"): sel["unit"].map(plots.unit_label),
-            t("patents.col_source"): sel["source_id"],
+            t("patents.col_source"): tables.source_links(sel["source_id"]),
         }
     ).reset_index(drop=True)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis import growth, i18n, peers, plots, targets
+from analysis import growth, i18n, peers, plots, tables, targets
 from analysis.i18n import t
 from analysis.report import Report
 from analysis.tables import fmt_number, fmt_value
@@ -81,7 +81,6 @@ def summary_values(rep: Report) -> dict:
     }
     vals["enterprise_sentence"] = enterprise_sentence(rep, rep.entity)
     vals["rd_sentence"] = rd_sentence(rep, rep.entity)
-    vals["plan_doc"] = plan_document(rep)
     vals["plan_clause"] = plan_clause(rep)
     vals["headline"] = headline(rep)
     return vals
@@ -226,7 +225,7 @@ def key_indicators(rep: Report, entities: list[str]) -> pd.DataFrame | str:
             t("summary.col_kind"): [
                 t("summary.kind_derived" if d else "summary.kind_reported") for d in raw["derived"]
             ],
-            t("summary.col_source"): raw["source"],
+            t("summary.col_source"): tables.source_links(raw["source"]),
         }
     )
 
@@ -444,7 +443,7 @@ def _peer_table(rep: Report, summ: pd.DataFrame) -> pd.DataFrame:
             t("summary.col_rank_range"): summ["rank_range"].replace("", "–"),
             t("summary.col_not_used"): [_names_in(rep, x) for x in summ["other_values"]],
             t("summary.col_note"): summ["note"].replace("", "–"),
-            t("summary.col_source"): summ["source_id"].fillna("").replace("", "–"),
+            t("summary.col_source"): tables.source_links(summ["source_id"]),
         }
     )
 
@@ -496,6 +495,6 @@ def _member_table(rep: Report, ranking: pd.DataFrame) -> pd.DataFrame:
                 f"{int(b)}–{int(w)}" if b != w else "–" for b, w in zip(r["rank_best"], r["rank_worst"])
             ],
             t("summary.col_not_used"): r["other_values"].replace("", "–"),
-            t("summary.col_source"): r["source_id"],
+            t("summary.col_source"): tables.source_links(r["source_id"]),
         }
     ).reset_index(drop=True)
