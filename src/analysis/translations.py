@@ -43,6 +43,14 @@ def extract(out: Path) -> Path:
     src.mkdir(parents=True)
     pipeline.stage_sources(src)
     pipeline.edition_config(src, SOURCE_LANGUAGE)
+    # the theme's words are kept by hand in locales/<lang>/LC_MESSAGES/sphinx.po: the template
+    # overrides are left out of the extraction (Sphinx's template scan cannot read _(variable))
+    import yaml
+
+    cfg_path = src / "_config.yml"
+    cfg = yaml.safe_load(cfg_path.read_text(encoding="utf-8"))
+    cfg.get("sphinx", {}).get("config", {}).pop("templates_path", None)
+    cfg_path.write_text(yaml.safe_dump(cfg, allow_unicode=True, sort_keys=False), encoding="utf-8")
     (src / "notebooks").mkdir()
     for nb_path in pipeline.chapter_notebooks():
         nb = nbformat.read(nb_path, as_version=4)
