@@ -9,7 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from analysis import pipeline
+from analysis import i18n, pipeline
 from analysis.errors import ParameterError
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -29,7 +29,8 @@ def two_builds(tmp_path_factory):
         stats = pipeline.BuildStats()
         site = base / name / "html"
         assert pipeline.build(out=site, force=True, progress=False, stats=stats) == 0
-        assert stats.kernels_started == len(pipeline.chapter_notebooks())
+        # every notebook once per edition
+        assert stats.kernels_started == len(pipeline.chapter_notebooks()) * len(i18n.languages())
         assert os.getcwd() == cwd, "a build changed the process's working directory"
         sites.append(site)
     return sites
@@ -41,13 +42,15 @@ def test_book_has_every_chapter_downloads_and_results(two_builds):
     for page in pipeline.expected_pages():
         assert (site / page).exists(), page
     summary = (site / "notebooks" / "01_summary.html").read_text(encoding="utf-8")
-    assert "Report year" in summary and "鄂尔多斯市" in summary
-    assert "Download this table as CSV" in summary
+    assert "报告年度" in summary and "鄂尔多斯市" in summary  # the primary edition, at the root
+    assert "下载本表" in summary
+    english = (site / "en" / "notebooks" / "01_summary.html").read_text(encoding="utf-8")
+    assert "Report year" in english and "Download this table as CSV" in english
     assert (site / "downloads" / "scorecard.csv").exists()
     for name in ("scorecard.csv", "forecasts.csv", "forecast_paths.csv"):
         assert (site / "results" / name).stat().st_size > 100
     # no glue placeholder or unrendered role is left in the prose
-    for page in site.glob("notebooks/*.html"):
+    for page in [*site.glob("notebooks/*.html"), *site.glob("en/notebooks/*.html")]:
         text = page.read_text(encoding="utf-8")
         assert "{glue" not in text and "glue:md" not in text, page.name
 
