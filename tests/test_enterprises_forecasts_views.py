@@ -101,11 +101,13 @@ def fake_forecast(indicator, unit, path=None, status="ok", n_obs=3, entity="ordo
     )
 
 
-def test_headline_finding_states_the_central_path_and_the_outer_interval():
+def test_headline_finding_states_the_central_path_and_the_inner_interval():
     path = pd.DataFrame(
         {
             "year": [2025, 2026, 2027],
             "mean": [1.0, 1.1, 1.2],
+            "lo80": [0.9, 0.85, 0.8],
+            "hi80": [1.2, 1.5, 1.7],
             "lo95": [0.8, 0.7, 0.64],
             "hi95": [1.3, 1.8, 2.24],
         }
@@ -119,13 +121,13 @@ def test_headline_finding_states_the_central_path_and_the_outer_interval():
     )
     text = forecasts.headline_finding(rep, "ordos_city")
     assert text == (
-        "By 2027, the central path of Ordos City (鄂尔多斯市) reaches: R&D intensity 1.20% (0.64%–2.24%) "
-        "(in brackets the 95% prediction interval)."
+        "By 2027, the central path of Ordos City (鄂尔多斯市) reaches: R&D intensity 1.20% (0.80%–1.70%) "
+        "(in brackets the 80% prediction interval)."
     )
     with i18n.language("zh_CN"):
         names["rd_intensity"] = "研发投入强度"
         zh = forecasts.headline_finding(rep, "ordos_city")
-    assert zh == "按中心路径，到2027年鄂尔多斯市：研发投入强度约1.20%（0.64%–2.24%）（括号内为95%预测区间）。"
+    assert zh == "按中心路径，到2027年鄂尔多斯市：研发投入强度约1.20%（0.80%–1.70%）（括号内为80%预测区间）。"
     rep.forecast_by_series = {}
     assert "has the 2 annual observations a forecast needs" in forecasts.headline_finding(rep, "ordos_city")
 

@@ -19,7 +19,7 @@ from matplotlib import font_manager  # noqa: E402
 
 from analysis import vocabulary  # noqa: E402
 from analysis.errors import FontMissing  # noqa: E402,F401  (raised by cjk_font)
-from analysis.i18n import t  # noqa: E402
+from analysis.i18n import join, t  # noqa: E402
 
 CJK_FAMILIES = (
     "WenQuanYi Micro Hei",
@@ -192,20 +192,34 @@ def derived_handle():
     return h, t("plots.derived_legend")
 
 
-def _draw_points(ax, years, values, derived, colour):
-    """Reported points filled, derived points hollow (one style in every figure)."""
+def _draw_points(ax, years, values, derived, colour, zorder=3, grow=0.0):
+    """Reported points filled, derived points hollow (one style in every figure); `grow` points
+    larger than the house size."""
     years, values = np.asarray(years), np.asarray(values, float)
     derived = np.zeros(len(years), bool) if derived is None else np.asarray(derived, bool)
-    ax.plot(years[~derived], values[~derived], color=colour, **OBSERVED_MARKER)
+    obs = OBSERVED_MARKER | {"ms": OBSERVED_MARKER["ms"] + grow}
+    ax.plot(years[~derived], values[~derived], color=colour, zorder=zorder, **obs)
     if derived.any():
-        ax.plot(years[derived], values[derived], color=colour, **DERIVED_MARKER)
+        der = DERIVED_MARKER | {"ms": DERIVED_MARKER["ms"] + grow}
+        ax.plot(years[derived], values[derived], color=colour, zorder=zorder, **der)
     return derived.any()
+
+
+LEGEND_HANDLE_PT = 3.4 * MIN_FONT  # a legend entry's symbol, the gap after it and the gap between columns
+
+
+def legend_columns(labels: list[str], width_in: float = FIGSIZE[0], most: int = 2) -> int:
+    """How many columns a legend below the plot can have without running off the figure: every
+    column is as wide as the longest label plus its symbol."""
+    widest = max((_text_width(lb, MIN_FONT) for lb in labels), default=0) + LEGEND_HANDLE_PT
+    room = width_in * 72 * 0.96
+    return max(1, min(most, len(labels), int(room // widest)))
 
 
 def _legend_below(fig, ax, handles, labels):
     if handles:
-        ncol = 1 if max(_text_width(lb, MIN_FONT) for lb in labels) > FIGSIZE[0] * 72 * 0.45 else 2
-        fig.legend(handles, labels, loc="outside lower center", ncol=ncol)
+        labels = [wrap(lb, MIN_FONT, FIGSIZE[0] * 0.96 - LEGEND_HANDLE_PT / 72) for lb in labels]
+        fig.legend(handles, labels, loc="outside lower center", ncol=legend_columns(labels))
 
 
 def series_chart(
@@ -225,7 +239,7 @@ def series_chart(
     """
     fig, ax = plt.subplots()
     any_derived, stale = False, False
-    for ln in lines:
+    for i, ln in enumerate(lines):
         colour = ln.get("colour")
         years, values = np.asarray(ln["years"]), np.asarray(ln["values"], float)
         label = ln["label"]
@@ -233,20 +247,13 @@ def series_chart(
             latest = latest_label(ln.get("fmt", "{:g}").format(values[-1]), years[-1], report_year)
             label = t("plots.legend_latest", label=label, latest=latest)
             stale |= is_stale(years[-1], report_year)
-        ax.plot(years, values, "-", color=colour, label=label, lw=1.8)
-        any_derived |= bool(_draw_points(ax, years, values, ln.get("derived"), colour))
-    if reference:
-        ax.axhline(reference["value"], ls="--", color="#444444", lw=1.2)
-        ax.annotate(
-            wrap(reference["label"], MIN_FONT, FIGSIZE[0] * 0.8),
-            (ax.get_xlim()[0], reference["value"]),
-            ha="left",
-            va="bottom",
-            xytext=(4, 4),
-            textcoords="offset points",
-            fontsize=MIN_FONT,
-            color="#333333",
-        )
+        # the first line (the focal entity) is drawn on top, its points smaller than the others'
+        # so that a benchmark's point at the same value still shows as a ring around it
+        z, grow = 3 + len(lines) - i, (0 if i == 0 else 2.0)
+        ax.plot(years, values, "-", color=colour, label=label, lw=1.8, zorder=z)
+        any_derived |= bool(_draw_points(ax, years, values, ln.get("derived"), colour, z, grow))
+    if reference:  # named in the legend, never written over the plot (it would meet the title)
+        ax.axhline(reference["value"], ls="--", color="#444444", lw=1.2, label=reference["label"], zorder=2)
     ax.set_title(wrap(title))
     ax.set_xlabel(t("plots.year_axis"))
     ax.set_ylabel(unit_label(unit))
@@ -317,7 +324,18 @@ def fan_chart(
             ls="",
             label=target["label"],
         )
-    clipped = _keep_history_readable(ax, history_values, path, target)
+    clipped = _keep_history_readable(ax, history_values, path, target, levels)
+    # the last observed value written beside its point: readable however wide the intervals
+    ax.annotate(
+        _fmt(float(history_values[-1])),
+        (history_years[-1], history_values[-1]),
+        xytext=(-6, 6),
+        textcoords="offset points",
+        ha="right",
+        va="bottom",
+        fontsize=MIN_FONT,
+        color=colour,
+    )
     ax.set_title(wrap(title))
     ax.set_xlabel(t("plots.year_axis"))
     ax.set_ylabel(unit_label(unit))
@@ -328,36 +346,47 @@ def fan_chart(
         handles, labels = [*handles, h], [*labels, lb]
     _legend_below(fig, ax, handles, labels)
     if clipped:
-        outer = f"{levels[1]:.0%}"
-        note = " ".join(x for x in (note, t("plots.band_clipped", level=outer)) if x)
+        note = " ".join(x for x in (note, t("plots.band_clipped", level=join(clipped))) if x)
     return finish(fig, source, note)
 
 
-CLIP_FACTOR = 1.3  # the y axis reaches this far above the observed values, inner band and target
+CLIP_FACTOR = 1.3  # the y axis reaches this far above the observed values, forecast mean and target
+INNER_REACH = 2.0  # ... and above the inner band's top when that is at most this many times higher
 
 
-def _keep_history_readable(ax, history_values, path: pd.DataFrame, target: dict | None) -> bool:
-    """A wide outer band must not flatten the observed series: the y axis stops at CLIP_FACTOR ×
-    the highest of the observed values, the inner interval and the target; returns True when the
-    outer band is cut there (the figure's note then says so)."""
+def _keep_history_readable(ax, history_values, path: pd.DataFrame, target: dict | None, levels) -> list[str]:
+    """Wide intervals must not flatten the observed series: the y axis stops at CLIP_FACTOR × the
+    highest of the observed values, the forecast mean, the target and the inner interval (the
+    latter only up to INNER_REACH × the others); a series that cannot be negative (all observed
+    values and the interval's bottom ≥ 0) starts at 0. Returns the levels of the intervals cut at
+    the top (the figure's note then says so)."""
     if path.empty:
-        return False
-    keep = [float(np.nanmax(history_values)), float(np.nanmax(path["hi80"]))]
+        return []
+    base = [float(np.nanmax(history_values)), float(np.nanmax(path["mean"]))]
     if target:
-        keep.append(float(target["value"]))
-    top = CLIP_FACTOR * max(keep)
-    if float(np.nanmax(path["hi95"])) > top > 0:
+        base.append(float(target["value"]))
+    b = max(base)
+    top = CLIP_FACTOR * max(b, min(float(np.nanmax(path["hi80"])), INNER_REACH * b))
+    low = min(float(np.nanmin(history_values)), float(np.nanmin(path["lo95"])))
+    if low >= 0:
+        ax.set_ylim(bottom=0)
+    cut = [f"{lv:.0%}" for lv, col in zip(levels, ("hi80", "hi95")) if float(np.nanmax(path[col])) > top]
+    if cut and top > 0:
         ax.set_ylim(top=top)
-        return True
-    return False
+        return cut
+    return []
 
 
 def coverage_chart(cov: pd.DataFrame, title: str, source: str):
     """Which series have a value in which year: rows 'label', columns years, values 0/1/2/3
     (none / reported / derived only / part-year or point-in-time only)."""
-    rows, years = cov.index.tolist(), cov.columns.astype(int).tolist()
-    height = max(3.0, 0.3 * len(rows) + 2.2)
-    fig, ax = plt.subplots(figsize=(FIGSIZE[0] + 2.4, height))
+    years = cov.columns.astype(int).tolist()
+    width = FIGSIZE[0] + 3.4
+    # row labels wrapped to at most 36% of the figure, so that the grid keeps the rest
+    rows = [wrap(r, MIN_FONT, width * 0.36) for r in cov.index]
+    n_lines = sum(r.count("\n") + 1 for r in rows)
+    height = max(3.0, 0.18 * n_lines + 0.08 * len(rows) + 2.4)
+    fig, ax = plt.subplots(figsize=(width, height))
     cmap = matplotlib.colors.ListedColormap(["#f2f2f2", "#1b6ca8", "#9ecae1", "#edae49"])
     ax.imshow(cov.to_numpy(), aspect="auto", cmap=cmap, vmin=0, vmax=3, interpolation="nearest")
     ax.set_yticks(range(len(rows)), rows, fontsize=MIN_FONT)
@@ -367,14 +396,18 @@ def coverage_chart(cov: pd.DataFrame, title: str, source: str):
     ax.grid(which="minor", color="white", lw=1)
     ax.grid(which="major", visible=False)
     ax.tick_params(which="minor", length=0)
-    ax.set_title(wrap(title, width_in=FIGSIZE[0] + 2.4))
+    ax.set_title(wrap(title, width_in=width * 0.62))
     handles = [
         matplotlib.patches.Patch(color="#1b6ca8", label=t("plots.coverage_reported")),
         matplotlib.patches.Patch(color="#9ecae1", label=t("plots.coverage_derived")),
         matplotlib.patches.Patch(color="#edae49", label=t("plots.coverage_partial")),
         matplotlib.patches.Patch(color="#f2f2f2", label=t("plots.coverage_none")),
     ]
-    fig.legend(handles=handles, loc="outside lower center", ncol=2)
+    fig.legend(
+        handles=handles,
+        loc="outside lower center",
+        ncol=legend_columns([h.get_label() for h in handles], width, most=4),
+    )
     return finish(fig, source)
 
 
@@ -423,7 +456,7 @@ def grouped_bar_chart(
     """Horizontal bars: one row per group (its label on the left), one bar per series in each
     (``{'label', 'values', 'alpha'}``), each bar labelled with its value. A group's bars take the
     group's colour (``colours``, e.g. the entity's role colour); the series differ in shade, and
-    the legend names the series in grey."""
+    the legend names the series in the first group's colour."""
     n_g, n_s = len(groups), len(series)
     height = max(2.6, 0.42 * n_g * n_s + 1.9)
     fig, ax = plt.subplots(figsize=(FIGSIZE[0], height))
@@ -445,11 +478,15 @@ def grouped_bar_chart(
     ax.set_title(wrap(title))
     ax.grid(axis="y", visible=False)
     if n_s > 1:
+        first = colours[0]  # the legend's swatches in the first group's colour, as its bars
         handles = [
-            matplotlib.patches.Patch(color="#555555", alpha=s.get("alpha", 1.0), label=s["label"])
-            for s in series
+            matplotlib.patches.Patch(color=first, alpha=s.get("alpha", 1.0), label=s["label"]) for s in series
         ]
-        fig.legend(handles=handles, loc="outside lower center", ncol=n_s)
+        fig.legend(
+            handles=handles,
+            loc="outside lower center",
+            ncol=legend_columns([s["label"] for s in series], most=n_s),
+        )
     return finish(fig, source, note)
 
 

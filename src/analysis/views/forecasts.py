@@ -52,7 +52,8 @@ def _target_name(rep: Report, row: dict) -> str:
 
 def headline_finding(rep: Report, entity: str, limit: int = 3) -> str:
     """Where the focal entity's headline indicators (report.yml) are heading by the horizon's
-    end: the central path and the outer interval, or the sentence saying none can be modelled."""
+    end: the central path and the inner (80%) interval — the outer one of a short series spans
+    orders of magnitude and says little — or the sentence saying none can be modelled."""
     headline = config.load().extra.get("headline_indicators") or []
     fcs = [rep.forecast_by_series.get((entity, i)) for i in headline]
     fcs = [f for f in fcs if f is not None and f.status == "ok" and not f.path.empty]
@@ -66,8 +67,8 @@ def headline_finding(rep: Report, entity: str, limit: int = 3) -> str:
                 "forecasts.finding_item",
                 indicator=rep.label("indicators", f.indicator),
                 value=_number(end["mean"], f.unit),
-                lo=_number(end["lo95"], f.unit),
-                hi=_number(end["hi95"], f.unit),
+                lo=_number(end["lo80"], f.unit),
+                hi=_number(end["hi80"], f.unit),
                 unit=_unit_words(f.unit),
             )
         )
@@ -77,7 +78,7 @@ def headline_finding(rep: Report, entity: str, limit: int = 3) -> str:
         year=year,
         entity=entity_name(rep, entity),
         items=("；" if i18n.is_chinese() else "; ").join(items),
-        level=f"{INTERVAL_LEVELS[1]:.0%}",
+        level=f"{INTERVAL_LEVELS[0]:.0%}",
     )
 
 

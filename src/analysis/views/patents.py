@@ -70,7 +70,10 @@ def invention_share_check(rep: Report, entity: str) -> pd.DataFrame:
         rep.obs, (entity, "invention_patent_applications"), (entity, "patent_applications")
     )
     rep_share = growth.series(rep.obs, entity, "invention_share_of_patent_applications")[["year", "value"]]
-    t = t.merge(rep_share.rename(columns={"value": "reported_share_pct"}), on="year", how="left")
+    # every year with both counts or with a reported share
+    t = t.merge(rep_share.rename(columns={"value": "reported_share_pct"}), on="year", how="outer")
+    t["uses_derived"] = t["uses_derived"].fillna(False).astype(bool)
+    t = t.sort_values("year")
     t["year"] = t["year"].astype(int)
     return t.rename(
         columns={
@@ -110,14 +113,19 @@ def patent_table(rep: Report, entities: list[str]) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
-def invention_share_display(t_: pd.DataFrame) -> pd.DataFrame:
-    """The invention-share check as shown: worded headers, shares with one decimal, yes/no."""
+def invention_share_display(t_: pd.DataFrame, rep: Report | None = None) -> pd.DataFrame:
+    """The invention-share check as shown: worded headers, shares with one decimal, yes/no; with
+    `rep` and an ``entity`` column, the entity by name first."""
 
     def pct(v):
         return "–" if pd.isna(v) else f"{v:.1f}"
 
+    lead = {}
+    if rep is not None and "entity" in t_:
+        lead = {t("patents.col_entity"): t_["entity"].map(lambda e: short_name(entity_row(rep, e)))}
     return pd.DataFrame(
         {
+            **lead,
             t("patents.col_year"): t_["year"].astype(int).astype(str),
             t("patents.col_invention"): t_["invention_applications"].map(fmt_number),
             t("patents.col_applications"): t_["applications"].map(fmt_number),
@@ -195,13 +203,15 @@ def zone_values(rep: Report, pair: tuple[str, str] | None = None, entities: list
 
 
 def invention_share_section(rep: Report, pair: tuple[str, str] | None):
-    """The invention-share check for the zone of `pair` (else the focal entity), or the
-    sentence saying there is no figure for it."""
-    entity = pair[0] if pair else rep.entity
-    tab = invention_share_check(rep, entity)
-    return (
-        invention_share_display(tab) if len(tab) else no_data(rep, t("patents.what_invention_count"), entity)
-    )
+    """The invention-share check for every entity of `pair` (else the focal entity) and every
+    year with both counts or a reported share, with an entity column; or the sentence saying
+    there is no figure."""
+    entities = list(dict.fromkeys(pair)) if pair else [rep.entity]
+    parts = [invention_share_check(rep, e).assign(entity=e) for e in entities]
+    tab = pd.concat([p for p in parts if len(p)] or [pd.DataFrame()], ignore_index=True)
+    if tab.empty:
+        return no_data(rep, t("patents.what_invention_count"), entities[0])
+    return invention_share_display(tab, rep)
 
 
 def patent_figure(rep: Report, entities: list[str]):

@@ -69,6 +69,9 @@ def growth_needed(rep: Report) -> dict:
             "country_year": int(c["year"]),
             "req_cagr_to_country": growth.required_cagr(v, float(c["value"]), y, horizon_year),
         }
+        same = country[country["year"].astype(int) == y]  # the country in the entity's latest year
+        if len(same):
+            out |= {"country_same_year": float(same.iloc[-1]["value"])}
     ach = growth.period_cagr(s)
     out["city_actual_cagr"] = ach["cagr"]
     out["city_actual_from"], out["city_actual_to"] = ach["from_year"], ach["to_year"]
@@ -84,6 +87,14 @@ def rd_table(rep: Report) -> pd.DataFrame:
     ]
     exp = exp.rename(columns={"value": "city_rd_expenditure", "derived": "expenditure_derived"})
     out = gaps.merge(exp.assign(year=exp["year"].astype(int)), on="year", how="outer").sort_values("year")
+    # no gap across a break in the entity's series: years before its comparable stretch are on
+    # another basis (their gap is left blank; the caveats say why)
+    full = growth.series(obs, city, INTENSITY)
+    shown = growth.comparable_segment(full)
+    if len(shown) < len(full):
+        before = out["year"] < int(shown["year"].min())
+        for b in rep.parents():
+            out.loc[before, f"gap_to_{b}"] = math.nan
     ints = obs[(obs["indicator"] == INTENSITY) & (obs["entity"] == city)]
     derived_years = set(ints.loc[ints["derived"].astype(bool), "year"].astype(int))
     out["intensity_derived"] = out["year"].isin(derived_years)
@@ -255,8 +266,8 @@ def findings(rep: Report, ch=None) -> list[str]:
     v = values(need)
     if need.get("city_year") is None:
         out = [t("rd.finding_no_data", name=name, year=rep.year)]
-    elif "country_latest" in need:
-        gap = need["city_latest"] - need["country_latest"]
+    elif "country_same_year" in need:  # compared in the same year: the entity's latest
+        gap = need["city_latest"] - need["country_same_year"]
         out = [
             t(
                 "rd.finding_level",
@@ -266,9 +277,25 @@ def findings(rep: Report, ch=None) -> list[str]:
                 gap=fmt_value(abs(gap), "pp"),
                 direction=t("rd.above" if gap > 0 else "rd.below"),
                 top=entity_name(rep, rep.parents()[-1]),
-                top_value=v["country_latest"],
-                top_year=v["country_year"],
+                top_value=fmt_value(need["country_same_year"], "percent"),
             )
+        ]
+        if need["country_year"] != need["city_year"]:
+            out[0] += ("" if i18n.is_chinese() else " ") + t(
+                "rd.finding_country_later",
+                top=entity_name(rep, rep.parents()[-1]),
+                value=v["country_latest"],
+                year=v["country_year"],
+            )
+    elif "country_latest" in need:
+        out = [
+            t("rd.finding_level_alone", name=name, value=v["city_latest"], year=v["city_year"]),
+            t(
+                "rd.finding_country_later",
+                top=entity_name(rep, rep.parents()[-1]),
+                value=v["country_latest"],
+                year=v["country_year"],
+            ),
         ]
     else:
         out = [t("rd.finding_level_alone", name=name, value=v["city_latest"], year=v["city_year"])]

@@ -106,7 +106,9 @@ def source_line(rep: Report, source_ids) -> str:
     for sid in dict.fromkeys(ids):
         if sid in src.index:
             r = src.loc[sid]
-            issuer = str(r["issuer"]).split(" (")[0]
+            issuer = str(r["issuer"]).split(" (")[0].strip()
+            if issuer.lower().startswith("not stated") or not issuer or issuer == "nan":
+                issuer = t("shared.issuer_not_stated")
             parts.append(t("shared.source_item", issuer=issuer, date=r["publication_date"], id=sid))
     if len(parts) > 4:
         parts = parts[:4] + [t("shared.source_more", n=len(parts) - 4)]
