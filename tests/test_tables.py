@@ -209,7 +209,8 @@ def test_the_chinese_sources_list_of_the_data_has_no_english_issuer_or_note(rep)
     text = re.sub(r"<a [^>]*>|</a>|<code>[^<]*</code>|<[^>]+>", " ", html)
     text = re.sub(r"\[[^\]]*\]", " ", text)  # source ids
     text = re.sub(r"[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)+(/[A-Za-z0-9_\-./]*)?", " ", text)  # site names, files
-    for phrase in ("not stated", "repost", "photo", "title not shown", "machine", "third-party", "article"):
+    phrases = ("not stated", "repost", "photo", "title not shown", "machine", "third-party", "article", "via")
+    for phrase in phrases + ("full text", "news report", "legible"):
         assert phrase not in text, phrase
     # every source with an English note has a Chinese one
     s = rep.ds.sources
@@ -260,3 +261,18 @@ def test_short_columns_stay_on_one_line_and_long_text_wraps():
     assert re.search(r"#T_t \.col1 \{\s*white-space: nowrap;", html)
     assert ".col2" not in html.split("</style>")[0]
     assert tables._width("研发投入强度") == 12 and tables._width("<a href='x'>2023</a>") == 4
+
+
+def test_a_derived_formula_ends_with_the_value_as_the_table_shows_it(rep):
+    d = rep.candidates[rep.candidates["derived"].astype(bool)]
+    for r in d.to_dict("records"):
+        formula = derive.explain(r, rep.ds)["formula"]
+        shown = tables.fmt_value(r["value"], r["unit"])
+        assert f" = {shown} (" in formula or formula.endswith(f" = {shown}"), formula
+    row = {"value": 0.9, "unit": "percent", "formula": "0.93 − 0.03 pp = 0.9 (x)", "note": ""}
+    ds = SimpleNamespace(
+        entities=rep.ds.entities, indicators=rep.ds.indicators, observations=rep.ds.observations.iloc[0:0]
+    )
+    assert derive.explain(row, ds)["formula"] == "0.93 − 0.03 pp = 0.90"
+    with i18n.language("zh_CN"):
+        assert derive.explain(row, ds)["formula"] == "0.93 − 0.03 个百分点 = 0.90"
