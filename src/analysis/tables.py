@@ -151,11 +151,15 @@ def styled(
             )
     st = view.style.hide(axis="index").set_uuid(re.sub(r"\W", "", name))
     st = st.set_table_attributes('class="report-table"')
-    short = [i for i, col in enumerate(view.columns) if _is_short_column(col, view.iloc[:, i])]
-    if short:  # numbers, years, short words: one line, never one character per line
-        st = st.set_table_styles(
-            [{"selector": f".col{i}", "props": "white-space: nowrap;"} for i in short], overwrite=False
-        )
+    # numbers, years, short words: one line, never one character per line; longer text wraps in
+    # a column wide enough to read (a table wider than the screen scrolls sideways)
+    widths = [
+        "white-space: nowrap;" if _is_short_column(col, view.iloc[:, i]) else f"min-width: {LONG_MIN_WIDTH};"
+        for i, col in enumerate(view.columns)
+    ]
+    st = st.set_table_styles(
+        [{"selector": f".col{i}", "props": props} for i, props in enumerate(widths)], overwrite=False
+    )
     if caption:
         st = st.set_caption(caption)
     if cell_styles is not None:
@@ -163,6 +167,7 @@ def styled(
     return st
 
 
+LONG_MIN_WIDTH = "8em"  # the narrowest a column of longer text gets (about eight Chinese characters)
 SHORT_WIDTH = 16  # a column whose header and cells are at most this wide (a CJK character counts 2)
 
 
