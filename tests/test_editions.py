@@ -136,6 +136,24 @@ def test_no_english_interface_words_in_the_chinese_edition(zh_pages):
     assert not found, f"English interface words in the Chinese edition: {found}"
 
 
+FOOTER_WORDS = re.compile(r"\b(Copyright|By|Created using|Built with|Last updated)\b")
+
+
+def test_chinese_footer_is_chinese(site, zh_pages):
+    """The footer (author, copyright, the theme's credits) reads in Chinese: the words the themes
+    write around the book's author and copyright are translated (locales/.../sphinx.po)."""
+    found = {}
+    for page in zh_pages:
+        html_text = (site / page).read_text(encoding="utf-8")
+        footer = html_text[html_text.find('<footer class="bd-footer') :]
+        words = sorted(set(FOOTER_WORDS.findall(re.sub(r"<[^>]+>", " ", footer))))
+        if words:
+            found[page] = words
+    assert not found, f"English footer words in the Chinese edition: {found}"
+    pages = [page for page, p in zh_pages.items() if not p.redirect]
+    assert pages and all("版权所有" in (site / page).read_text(encoding="utf-8") for page in pages)
+
+
 def test_chinese_tables_have_no_snake_case_header_and_no_true_false(zh_pages):
     found = {}
     for page, p in zh_pages.items():

@@ -67,7 +67,8 @@ def test_sources_list_has_an_anchor_per_source_and_links_where_there_is_a_url(re
             assert f'href="{url.replace("&", "&amp;")}"' in html
     row = with_url.iloc[0]
     with i18n.language("zh_CN"):
-        assert methods.source_title(row) == row["title"]
+        zh_title = row["title_zh"] if isinstance(row.get("title_zh"), str) else row["title"]
+        assert methods.source_title(row) == zh_title
     assert methods.source_title(row) == (
         row["title_en"] if isinstance(row["title_en"], str) else row["title"]
     )
@@ -164,3 +165,115 @@ def test_a_derived_formula_reads_in_words_with_names_not_ids(ds, rep):
     assert (
         "及其同比增速" in zh["formula"] and zh["inputs"].startswith("由") and not latin_words(zh["formula"])
     )
+
+
+def test_sources_show_issuer_and_note_in_the_edition_language():
+    row = {
+        "source_id": "s1",
+        "title": "(title not shown) 某报 article",
+        "title_zh": "（未显示标题）某报报道",
+        "title_en": None,
+        "issuer": "not stated (example.org repost)",
+        "issuer_zh": "未注明（example.org 转载）",
+        "note": "Exact date not shown.",
+        "note_zh": "未标明确切日期。",
+        "doc_number": None,
+        "publication_date": "2020",
+        "type": "news_report",
+        "url": None,
+        "local_copy": None,
+    }
+    rep = SimpleNamespace(
+        ds=SimpleNamespace(
+            sources=pd.DataFrame([row]), observations=pd.DataFrame({"source_id": ["s1", "s1"]})
+        )
+    )
+    with i18n.language("zh_CN"):
+        zh = methods.sources_html(rep)
+        zh_table = methods.sources_table(rep)
+    assert "未注明（example.org 转载）" in zh and "未标明确切日期。" in zh and "（未显示标题）某报报道" in zh
+    assert "not stated" not in zh and "Exact date" not in zh and "title not shown" not in zh
+    assert zh_table.iloc[0].tolist()[2] == "未注明（example.org 转载）"
+    en = methods.sources_html(rep)
+    assert "not stated (example.org repost)" in en and "Exact date not shown." in en and "未注明" not in en
+    assert "(title not shown) 某报 article" in en  # no English title: the original one
+    # no Chinese note: the zh edition leaves the English note out instead of showing it
+    row2 = {**row, "note_zh": None, "issuer_zh": None}
+    with i18n.language("zh_CN"):
+        assert methods.source_note(row2) == "" and methods.source_issuer(row2) == row["issuer"]
+
+
+def test_the_chinese_sources_list_of_the_data_has_no_english_issuer_or_note(rep):
+    with i18n.language("zh_CN"):
+        html = methods.sources_html(rep)
+    text = re.sub(r"<a [^>]*>|</a>|<code>[^<]*</code>|<[^>]+>", " ", html)
+    text = re.sub(r"\[[^\]]*\]", " ", text)  # source ids
+    text = re.sub(r"[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)+(/[A-Za-z0-9_\-./]*)?", " ", text)  # site names, files
+    phrases = ("not stated", "repost", "photo", "title not shown", "machine", "third-party", "article", "via")
+    for phrase in phrases + ("full text", "news report", "legible"):
+        assert phrase not in text, phrase
+    # every source with an English note has a Chinese one
+    s = rep.ds.sources
+    assert not (s["note"].notna() & s["note_zh"].isna()).any()
+    assert s["issuer_zh"].notna().all()
+
+
+def test_conflicts_table_shows_no_ids_and_its_csv_keeps_them(rep):
+    c = rep.ds.conflicts
+    with i18n.language("zh_CN"):
+        shown, csv = methods.conflicts_table(rep), methods.conflicts_table(rep, ids=True)
+    assert "编号" not in "".join(shown.columns) or list(csv.columns)[1:] == list(shown.columns)
+    assert list(csv.columns)[1:] == list(shown.columns)
+    assert csv.iloc[:, 0].tolist() == c["conflict_id"].tolist()
+    for col in shown.columns:
+        assert not set(c["conflict_id"]) & set(shown[col].astype(str)), col
+
+
+def test_derived_values_are_shown_with_their_unit_decimals(rep):
+    d = rep.candidates[rep.candidates["derived"].astype(bool)].reset_index(drop=True)
+    shown = methods.derived_table(rep)
+    values = shown.iloc[:, 3].tolist()
+    assert values == [tables.fmt_value(v, u) for v, u in zip(d["value"], d["unit"])]
+    for v, u in zip(values, d["unit"]):
+        if u == "percent":  # two decimals, as every percentage of the report
+            assert re.fullmatch(r"\d+\.\d\d", v), v
+    assert tables.fmt_value(0.7856, "percent") == "0.79" and tables.fmt_value(0.9, "percent") == "0.90"
+
+
+def test_english_derived_formulas_have_no_possessive_after_a_bracket(rep):
+    d = rep.candidates[rep.candidates["derived"].astype(bool)]
+    formulas = [derive.explain(r, rep.ds)["formula"] for r in d.to_dict("records")]
+    assert formulas and not [f for f in formulas if ")'s" in f or "）'s" in f]
+    shares = [f for f in formulas if "its share of" in f]
+    assert shares and all(re.search(r" in \d{4} ÷ its share of ", f) for f in shares), shares
+
+
+def test_short_columns_stay_on_one_line_and_long_text_wraps():
+    df = pd.DataFrame(
+        {
+            "年份": [2023, 2024],
+            "研发投入强度": ["0.91", "1.02"],
+            "说明": ["这是一段很长的说明文字，用来检验长文本仍会换行显示。", "短"],
+        }
+    )
+    html = tables.styled(df, "t").to_html()
+    assert re.search(r"#T_t \.col0 \{\s*white-space: nowrap;", html)
+    assert re.search(r"#T_t \.col1 \{\s*white-space: nowrap;", html)
+    assert re.search(r"#T_t \.col2 \{\s*min-width: 8em;", html)
+    assert "nowrap" not in re.search(r"#T_t \.col2 \{[^}]*\}", html).group(0)
+    assert tables._width("研发投入强度") == 12 and tables._width("<a href='x'>2023</a>") == 4
+
+
+def test_a_derived_formula_ends_with_the_value_as_the_table_shows_it(rep):
+    d = rep.candidates[rep.candidates["derived"].astype(bool)]
+    for r in d.to_dict("records"):
+        formula = derive.explain(r, rep.ds)["formula"]
+        shown = tables.fmt_value(r["value"], r["unit"])
+        assert f" = {shown} (" in formula or formula.endswith(f" = {shown}"), formula
+    row = {"value": 0.9, "unit": "percent", "formula": "0.93 − 0.03 pp = 0.9 (x)", "note": ""}
+    ds = SimpleNamespace(
+        entities=rep.ds.entities, indicators=rep.ds.indicators, observations=rep.ds.observations.iloc[0:0]
+    )
+    assert derive.explain(row, ds)["formula"] == "0.93 − 0.03 pp = 0.90"
+    with i18n.language("zh_CN"):
+        assert derive.explain(row, ds)["formula"] == "0.93 − 0.03 个百分点 = 0.90"

@@ -253,6 +253,10 @@ def explain(row, ds: Dataset) -> dict[str, str]:
     inputs = obs.loc[[i for i in ids if i in obs.index]]
     math = str(row.get("formula") or "").rsplit(" (", 1)[0]
     math = math.replace(" pp ", f" {t('derive.percentage_points')} ")
+    if " = " in math and isinstance(row.get("unit"), str):  # the result as the tables show it
+        from analysis.tables import fmt_value
+
+        math = math.rsplit(" = ", 1)[0] + " = " + fmt_value(float(row["value"]), row["unit"])
     what = ""
     rate = inputs[inputs["indicator"].map(lambda i: isinstance(meta["relation"].get(i), str))]
     if len(inputs) == 2 and len(rate) == 1:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from pathlib import Path
 
 import pandas as pd
@@ -150,11 +151,35 @@ def styled(
             )
     st = view.style.hide(axis="index").set_uuid(re.sub(r"\W", "", name))
     st = st.set_table_attributes('class="report-table"')
+    # numbers, years, short words: one line, never one character per line; longer text wraps in
+    # a column wide enough to read (a table wider than the screen scrolls sideways)
+    widths = [
+        "white-space: nowrap;" if _is_short_column(col, view.iloc[:, i]) else f"min-width: {LONG_MIN_WIDTH};"
+        for i, col in enumerate(view.columns)
+    ]
+    st = st.set_table_styles(
+        [{"selector": f".col{i}", "props": props} for i, props in enumerate(widths)], overwrite=False
+    )
     if caption:
         st = st.set_caption(caption)
     if cell_styles is not None:
         st = st.apply(lambda _: cell_styles.reindex(columns=view.columns).fillna(""), axis=None)
     return st
+
+
+LONG_MIN_WIDTH = "8em"  # the narrowest a column of longer text gets (about eight Chinese characters)
+SHORT_WIDTH = 16  # a column whose header and cells are at most this wide (a CJK character counts 2)
+
+
+def _width(text) -> int:
+    """The width of a cell's text as shown (tags left out): a Chinese character counts twice."""
+    text = _TAG.sub("", str(text))
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _is_short_column(col, values: pd.Series) -> bool:
+    """Is every text of the column (header included) short enough to stay on one line?"""
+    return _width(col) <= SHORT_WIDTH and all(_width(v) <= SHORT_WIDTH for v in values)
 
 
 def _is_year_column(col) -> bool:

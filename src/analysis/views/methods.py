@@ -107,9 +107,30 @@ def _text(v) -> str:
 
 
 def source_title(row) -> str:
-    """The title in the edition's language (sources.csv: title in Chinese, title_en)."""
-    zh, en = _text(row.get("title")), _text(row.get("title_en"))
-    return (zh or en) if i18n.is_chinese() else (en or zh)
+    """The title in the edition's language (sources.csv: title in the original language, title_zh
+    where the original title is not shown, title_en)."""
+    zh = _text(row.get("title_zh")) or _text(row.get("title"))
+    en = _text(row.get("title_en")) or _text(row.get("title"))
+    return (zh or en) if i18n.is_chinese() else en
+
+
+def _localised(row, column: str) -> str:
+    """``column`` in the edition's language: ``<column>_zh`` in the Chinese edition when given."""
+    if i18n.is_chinese():
+        return _text(row.get(f"{column}_zh")) or _text(row.get(column))
+    return _text(row.get(column))
+
+
+def source_issuer(row) -> str:
+    return _localised(row, "issuer")
+
+
+def source_note(row) -> str:
+    """The note on dating and reliability; in the Chinese edition only its Chinese text (an English
+    note without translation is left out rather than shown in English)."""
+    if i18n.is_chinese():
+        return _text(row.get("note_zh"))
+    return _text(row.get("note"))
 
 
 def sources_table(rep: Report) -> pd.DataFrame:
@@ -121,12 +142,13 @@ def sources_table(rep: Report) -> pd.DataFrame:
         {
             t("methods.col_id"): s["source_id"],
             t("methods.col_title"): [source_title(r) for r in s.to_dict("records")],
-            t("methods.col_issuer"): s["issuer"],
+            t("methods.col_issuer"): [source_issuer(r) for r in s.to_dict("records")],
             t("methods.col_doc"): s["doc_number"].fillna("–"),
             t("methods.col_published"): s["publication_date"],
             t("methods.col_type"): s["type"].map(source_type),
             t("methods.col_rows"): s["source_id"].map(n).fillna(0).astype(int),
             t("methods.col_url"): s["url"].fillna(s["local_copy"]).fillna("–"),
+            t("methods.col_note"): [source_note(r) or "–" for r in s.to_dict("records")],
         }
     )
 
@@ -144,7 +166,7 @@ def sources_html(rep: Report) -> str:
         title = html.escape(source_title(r))
         url = _text(r.get("url"))
         head = f'<a href="{html.escape(url, quote=True)}" rel="noopener">{title}</a>' if url else title
-        parts = [html.escape(_text(r.get("issuer")))]
+        parts = [html.escape(source_issuer(r))]
         if _text(r.get("doc_number")):
             parts.append(t("methods.source_doc", doc=html.escape(_text(r["doc_number"]))))
         if _text(r.get("publication_date")):
@@ -156,10 +178,12 @@ def sources_html(rep: Report) -> str:
                 t("methods.source_no_link", path=f"<code>{html.escape(_text(r['local_copy']))}</code>")
             )
         body = sep.join(p for p in parts if p)
+        note = source_note(r)
+        note = f'<br><span class="source-note">{html.escape(note)}</span>' if note else ""
         items.append(
             f'<li id="{tables.source_anchor(sid)}"><span class="source-title">{head}</span>'
             f'<br><span class="source-meta">{body} <span class="source-id">[{html.escape(sid)}]</span>'
-            "</span></li>"
+            f"{note}</span></li>"
         )
     return '<ol class="source-list">\n' + "\n".join(items) + "\n</ol>"
 
@@ -195,7 +219,7 @@ def derived_table(rep: Report):
             t("methods.col_entity"): _names(rep, "entities", d["entity"]),
             t("methods.col_indicator"): _names(rep, "indicators", d["indicator"]),
             t("methods.col_year"): d["year"].astype(int),
-            t("methods.col_value"): d["value"],
+            t("methods.col_value"): [tables.fmt_value(v, u) for v, u in zip(d["value"], d["unit"])],
             t("methods.col_formula"): [e["formula"] for e in ex],
             t("methods.col_inputs"): [e["inputs"] for e in ex],
             t("methods.col_note"): [e["note"] for e in ex],
@@ -228,14 +252,15 @@ def _conflict_texts(rep: Report, r: dict) -> tuple[str, str]:
     return desc, res
 
 
-def conflicts_table(rep: Report):
+def conflicts_table(rep: Report, ids: bool = False):
+    """The conflicts between sources, as the page shows them; ``ids=True`` adds the conflict's id
+    in front (for the CSV: the page shows no raw ids)."""
     c = rep.ds.conflicts.reset_index(drop=True)
     if c.empty:
         return t("methods.none_conflicts")
     texts = [_conflict_texts(rep, r) for r in c.to_dict("records")]
-    return pd.DataFrame(
+    df = pd.DataFrame(
         {
-            t("methods.col_conflict"): c["conflict_id"],
             t("methods.col_kind"): c["kind"].map(conflict_kind),
             t("methods.col_entity"): _names(rep, "entities", c["entity"]),
             t("methods.col_what"): [x[0] for x in texts],
@@ -243,6 +268,9 @@ def conflicts_table(rep: Report):
             t("methods.col_set_aside"): c["exclude_obs_ids"].fillna("–").str.replace(";", ", "),
         }
     )
+    if ids:
+        df.insert(0, t("methods.col_conflict"), c["conflict_id"])
+    return df
 
 
 def disagreements_table(rep: Report):
