@@ -12,7 +12,7 @@ import re
 import pandas as pd
 import pytest
 
-from analysis import data, forecast, peers, report
+from analysis import data, forecast, i18n, peers, report
 from analysis.errors import ParameterError
 from conftest import DATA, edit_csv
 
@@ -40,7 +40,14 @@ def shared_forecasts():
 
     def once(obs, indicators, entity, end_year, **kw):
         # the pooled priors are computed from `obs` too, so the key covers them
-        key = (int(pd.util.hash_pandas_object(obs, index=False).sum()), len(obs), entity, end_year)
+        # and the language: a forecast carries the words of its rule
+        key = (
+            int(pd.util.hash_pandas_object(obs, index=False).sum()),
+            len(obs),
+            entity,
+            end_year,
+            i18n.current(),
+        )
         if key not in _FORECASTS:
             _FORECASTS[key] = compute(obs, indicators, entity, end_year, **kw)
         return _FORECASTS[key]
