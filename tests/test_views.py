@@ -315,3 +315,27 @@ def test_key_indicators_show_the_year_and_flag_old_figures(rep2024):
         zh = summary.key_indicators(rep2024, ["ordos_city"])
         assert list(zh.columns) == ["指标", "最新值（年份）", "单位", "地区", "数据类型", "来源"]
         assert "330（2024年）" in set(zh["最新值（年份）"]) and set(zh["数据类型"]) <= {"报告值", "推算值"}
+
+
+def test_peer_table_is_six_readable_columns(rep2024):
+    import re
+
+    _, tab = summary.peer_comparison(rep2024)
+    assert list(tab.columns) == ["Indicator", "Rank", "Latest value (year)", "First", "Note", "Source"]
+    latest = dict(zip(tab["Indicator"], tab["Latest value (year)"]))
+    # R&D intensity with the percent unit's two decimals, never four (0.7856 → 0.79)
+    intensity = next(v for k, v in latest.items() if k.startswith("R&D intensity"))
+    assert re.match(r"^\d+\.\d{2} % \(\d{4}\)", intensity), intensity
+    # a derived count is a whole number (no '358.6 firms')
+    for v in tab["Latest value (year)"]:
+        if "count" in v:
+            assert re.match(r"^[\d,]+ count", v), v
+    # values not used get their unit's decimals too (no '205.882')
+    assert not any(re.search(r"\d\.\d{3}", n) for n in tab["Note"])
+    styles = summary.peer_table_styles(tab)
+    assert styles["Rank"].eq("white-space: nowrap").all() and styles["Note"].str.contains("min-width").all()
+    with i18n.language("zh_CN"):
+        _, zh = summary.peer_comparison(rep2024)
+        assert list(zh.columns) == ["指标", "排名", "最新值（年份）", "第一名", "说明", "来源"]
+        for cell in zh["说明"]:  # Chinese only: source ids in brackets are the only Latin text
+            assert not re.findall(r"[A-Za-z]+", re.sub(r"（[A-Za-z0-9_]+）", "", cell)), cell
