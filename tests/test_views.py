@@ -334,6 +334,9 @@ def test_peer_table_is_six_readable_columns(rep2024):
     assert not any(re.search(r"\d\.\d{3}", n) for n in tab["Note"])
     styles = summary.peer_table_styles(tab)
     assert styles["Rank"].eq("white-space: nowrap").all() and styles["Note"].str.contains("min-width").all()
+    first = dict(zip(tab["Indicator"], tab["First"]))
+    smes = next(v for k, v in first.items() if k.startswith("Tech-based SMEs"))
+    assert re.fullmatch(r".+: [\d,]+", smes), smes  # a whole number of enterprises, derived or not
     with i18n.language("zh_CN"):
         _, zh = summary.peer_comparison(rep2024)
         assert list(zh.columns) == ["指标", "排名", "最新值（年份）", "第一名", "说明", "来源"]

@@ -275,14 +275,14 @@ def scorecard_display(
     styles = pd.DataFrame("", index=tab.index, columns=tab.columns)
     status = vocabulary.load().status  # colour and text colour of each status (metadata.yaml)
     styles[col["status"]] = [
-        f"background-color: {status[s].colour}; color: {status[s].text}; white-space: nowrap"
+        f"background-color: {status[s].colour}; color: {status[s].text}; min-width: 6em"
         for s in c["status"]
     ]
-    styles[col["latest"]] = "white-space: nowrap"
-    styles[col["target"]] = "min-width: 12em"
+    # widths that fit a 1400 px page without a cut column: the words wrap, the status stays whole
+    styles[col["target"]] = "min-width: 10em"
     styles[col["level"]] = "min-width: 7em"
-    styles[col["progress"]] = "white-space: nowrap"
-    styles[col["rule"]] = "min-width: 14em"
+    styles[col["progress"]] = "min-width: 8em"
+    styles[col["rule"]] = "min-width: 11em"
     return tab, styles
 
 

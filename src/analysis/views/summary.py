@@ -444,8 +444,11 @@ def _peer_table(rep: Report, summ: pd.DataFrame) -> pd.DataFrame:
     unit = rep.ds.indicators.set_index("indicator_id")["unit"]
     rows = summ.to_dict("records")
     for r in rows:  # a derived count is a whole number of enterprises or patents
-        if r["derived"] and unit.get(r["indicator"]) == "count" and pd.notna(r["value"]):
-            r["value"] = float(round(r["value"]))
+        if unit.get(r["indicator"]) == "count":
+            if r["derived"] and pd.notna(r["value"]):
+                r["value"] = float(round(r["value"]))
+            if pd.notna(r["leader_value"]):
+                r["leader_value"] = float(round(r["leader_value"]))
     return pd.DataFrame(
         {
             t("summary.col_indicator"): [
@@ -489,13 +492,16 @@ def peer_table_styles(tab) -> pd.DataFrame | None:
     if not isinstance(tab, pd.DataFrame) or tab.empty:
         return None
     styles = pd.DataFrame("", index=tab.index, columns=tab.columns)
-    wide = {t("summary.col_indicator"): "min-width: 9em", t("summary.col_note"): "min-width: 14em"}
-    for col, css in wide.items():
+    widths = {  # words wrap; these keep each column readable and the six within a 1400 px page
+        t("summary.col_indicator"): "min-width: 7em",
+        t("summary.col_latest"): "min-width: 7em",
+        t("summary.col_first"): "min-width: 6em",
+        t("summary.col_note"): "min-width: 10em; overflow-wrap: anywhere",
+        t("summary.col_rank"): "white-space: nowrap",
+    }
+    for col, css in widths.items():
         if col in styles:
             styles[col] = css
-    for col in (t("summary.col_rank"), t("summary.col_latest"), t("summary.col_first")):
-        if col in styles:
-            styles[col] = "white-space: nowrap"
     return styles
 
 
