@@ -275,8 +275,7 @@ def scorecard_display(
     styles = pd.DataFrame("", index=tab.index, columns=tab.columns)
     status = vocabulary.load().status  # colour and text colour of each status (metadata.yaml)
     styles[col["status"]] = [
-        f"background-color: {status[s].colour}; color: {status[s].text}; min-width: 6em"
-        for s in c["status"]
+        f"background-color: {status[s].colour}; color: {status[s].text}; min-width: 6em" for s in c["status"]
     ]
     # widths that fit a 1400 px page without a cut column: the words wrap, the status stays whole
     styles[col["target"]] = "min-width: 10em"
