@@ -2,7 +2,7 @@
 
 import pytest
 
-from analysis import i18n
+from analysis import i18n, vocabulary
 from analysis.report import build_report
 from analysis.tables import fmt_value
 from analysis.views import enterprises, methods, patents, rd, scorecard, summary
@@ -86,8 +86,54 @@ def test_scorecard_display_reads_without_colour(rep2024):
     assert styles["Status"].iloc[first].startswith("background-color: #9e9e9e; color: black")
     # symbol and words (metadata.yaml: '?' and 'Not reported'), so it reads in black and white too
     assert tab["Status"].iloc[first] == "? Not reported"
-    # status and the values first: they stay in view on a narrow screen
-    assert list(tab.columns[:3]) == ["Status", "Latest (year)", "Target value"]
+    # status and the latest value first: they stay in view on a narrow screen; six columns fit a
+    # 1400 px page, the numbers behind a status share one cell, every column stays in the CSV
+    assert list(tab.columns) == [
+        "Status",
+        "Latest (year)",
+        "Target",
+        "Target value (by)",
+        "Progress (targets still ahead)",
+        "Basis of the status",
+    ]
+    row = rep2024.card.index[rep2024.card["status"] == "insufficient"][0]
+    assert tab["Progress (targets still ahead)"].iloc[row].startswith("R = ")
+    assert "<br>still needed: " in tab["Progress (targets still ahead)"].iloc[row]
+
+
+def test_multiple_of_baseline_shows_the_level_in_the_indicators_unit():
+    import pandas as pd
+
+    # doubling a 2022 value of 1,589 enterprises: the level is 3,178 enterprises, not '3,178 multiple'
+    row = {"kind": "multiple_of_baseline", "comparator": ">=", "target_value": 3178.0, "unit": "multiple"}
+    row |= {"baseline_value": 1589.0, "baseline_year": 2022}
+    count = vocabulary.load().unit_label("count")
+    assert scorecard.target_level(row, "count") == f"≥ 3,178 {count} (2 × 2022 value)"
+    assert (
+        "multiple"
+        not in scorecard.target_level({**row, "baseline_value": float("nan")}, "count").split("(")[0]
+    )
+    with i18n.language("zh_CN"):
+        zh_count = vocabulary.load().unit_label("count")
+        assert scorecard.target_level(row, "count") == f"≥ 3,178 {zh_count}（2022年值的2倍）"
+        assert "倍数" not in vocabulary.load().unit_label("count")
+    level = {"kind": "level", "comparator": "<=", "target_value": 100.0, "unit": "rank"}
+    assert scorecard.target_level(level | {"baseline_value": pd.NA}).startswith("≤ 100")
+
+
+def test_plan_names_in_both_editions():
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    card = pd.DataFrame(
+        {"plan": ["规划甲", "规划乙"], "plan_en": ["Plan A", None], "status": ["achieved"] * 2}
+    )
+    rep = SimpleNamespace(card=card)
+    assert scorecard.plan_name(rep, "规划甲") == "Plan A (规划甲)"
+    assert scorecard.plan_name(rep, "规划乙") == "规划乙"  # no English title: the official one alone
+    with i18n.language("zh_CN"):
+        assert scorecard.plan_name(rep, "规划甲") == "规划甲"
 
 
 def test_one_formatter_uses_the_units_decimals():
@@ -214,16 +260,24 @@ def test_scorecard_findings_count_by_hand():
     )
     f = scorecard.findings(rep)
     assert f[0] == (
-        "Of 6 targets for report year 2024, 1 are achieved (0 of them on the word of an official source "
-        "only), 1 not achieved, and 1 have no figure for their target year in the sources (not reported)."
+        "Of 6 targets for report year 2024: 1 achieved (0 of them on the word of an official source "
+        "only), 1 not achieved, and 1 without a figure for their target year in the sources (not reported)."
     )
-    assert f[1].startswith("Of the 3 targets still ahead and not yet met, 1 are on track, 1 make moderate")
-    assert f[2].startswith("The plan with most targets, Plan A, sets 4: ")
+    assert f[1] == (
+        "Of the 3 targets still ahead and not yet met: 1 on track, 1 with moderate progress, 0 with "
+        "insufficient progress or moving away, and 1 with too few figures for a status."
+    )
+    # statuses in words inside a sentence; symbols only in tables, charts and chips
+    assert f[2] == (
+        "The plan with most targets, Plan A, sets 4: 1 achieved; 1 on track; 1 not achieved; 1 not reported."
+    )
     assert f[3] == "Not achieved: Target 1 (目标1)."
     with i18n.language("zh_CN"):
         zh = scorecard.findings(rep)
         assert zh[3] == "未实现的目标：目标1。"
         assert zh[1].startswith("目标年份未到且尚未实现的3项目标中，进展顺利1项，进展一般1项")
+        assert zh[2] == "目标最多的规划文件为Plan A，共4项：已实现1项；进展顺利1项；未实现1项；未报告1项。"
+        assert not any(sym in "".join(zh) for sym in "✓×?↑↘→")
 
 
 def test_summary_findings_in_both_editions(rep2024):
@@ -261,3 +315,30 @@ def test_key_indicators_show_the_year_and_flag_old_figures(rep2024):
         zh = summary.key_indicators(rep2024, ["ordos_city"])
         assert list(zh.columns) == ["指标", "最新值（年份）", "单位", "地区", "数据类型", "来源"]
         assert "330（2024年）" in set(zh["最新值（年份）"]) and set(zh["数据类型"]) <= {"报告值", "推算值"}
+
+
+def test_peer_table_is_six_readable_columns(rep2024):
+    import re
+
+    _, tab = summary.peer_comparison(rep2024)
+    assert list(tab.columns) == ["Indicator", "Rank", "Latest value (year)", "First", "Note", "Source"]
+    latest = dict(zip(tab["Indicator"], tab["Latest value (year)"]))
+    # R&D intensity with the percent unit's two decimals, never four (0.7856 → 0.79)
+    intensity = next(v for k, v in latest.items() if k.startswith("R&D intensity"))
+    assert re.match(r"^\d+\.\d{2} % \(\d{4}\)", intensity), intensity
+    # a derived count is a whole number (no '358.6 firms')
+    for v in tab["Latest value (year)"]:
+        if "count" in v:
+            assert re.match(r"^[\d,]+ count", v), v
+    # values not used get their unit's decimals too (no '205.882')
+    assert not any(re.search(r"\d\.\d{3}", n) for n in tab["Note"])
+    styles = summary.peer_table_styles(tab)
+    assert styles["Rank"].eq("white-space: nowrap").all() and styles["Note"].str.contains("min-width").all()
+    first = dict(zip(tab["Indicator"], tab["First"]))
+    smes = next(v for k, v in first.items() if k.startswith("Tech-based SMEs"))
+    assert re.fullmatch(r".+: [\d,]+", smes), smes  # a whole number of enterprises, derived or not
+    with i18n.language("zh_CN"):
+        _, zh = summary.peer_comparison(rep2024)
+        assert list(zh.columns) == ["指标", "排名", "最新值（年份）", "第一名", "说明", "来源"]
+        for cell in zh["说明"]:  # Chinese only: source ids in brackets are the only Latin text
+            assert not re.findall(r"[A-Za-z]+", re.sub(r"（[A-Za-z0-9_]+）", "", cell)), cell

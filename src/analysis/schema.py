@@ -120,6 +120,8 @@ TYPES: dict[str, dict[str, pa.Column]] = {
         "theme": _text(),
         "name_zh": _text(),
         "name_en": _text(),
+        "plan": _text(True),
+        "plan_en": _text(True),
         "source_id": _text(),
         "locator": _text(),
         "status_claim": _text(True),

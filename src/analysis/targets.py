@@ -64,6 +64,7 @@ def status_label(status: str) -> str:
 COLUMNS = [
     "target_id",
     "plan",
+    "plan_en",
     "theme",
     "name_en",
     "name_zh",
@@ -525,6 +526,7 @@ def scorecard(
         df["plan"] = df["plan"].fillna(df["source_id"])
     else:
         df["plan"] = df["source_id"]
+    df["plan_en"] = df["plan_en"].fillna(df["plan"])  # a plan without an English title keeps its own
     return df.sort_values(["plan", "theme", "target_id"], kind="stable").reset_index(drop=True)
 
 

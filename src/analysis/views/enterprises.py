@@ -13,7 +13,12 @@ from analysis import data, growth, i18n, plots, tables, targets
 from analysis.i18n import t
 from analysis.report import Report
 from analysis.tables import fmt_number, fmt_pct
-from analysis.views.scorecard import scorecard_display, scorecard_rows, theme_table  # noqa: F401  (targets)
+from analysis.views.scorecard import (  # noqa: F401  (targets)
+    scorecard_display,
+    scorecard_rows,
+    status_word,
+    theme_table,
+)
 from analysis.views.shared import entity_name, indicator_row, latest, line, no_data, source_line
 
 ENTERPRISE_INDICATORS = ["high_tech_enterprises", "tech_smes", "new_high_tech_enterprises"]
@@ -317,9 +322,9 @@ def targets_finding(rep: Report) -> str:
     if rows.empty:
         return no_data(rep, t("enterprises.what_targets"))
     counts = targets.status_counts(rows)
-    parts = [
-        t("enterprises.status_count", status=label, n=int(n))
-        for label, n in zip(counts["label"], counts["targets"])
+    parts = [  # status words alone in a sentence: symbols belong to tables and charts
+        t("enterprises.status_count", status=status_word(s), n=int(n))
+        for s, n in zip(counts["status"], counts["targets"])
         if n
     ]
     return t("enterprises.finding_targets", n=len(rows), statuses=i18n.join(parts))

@@ -8,7 +8,7 @@ import pandas as pd
 from analysis import i18n, plots, targets, vocabulary
 from analysis.i18n import t
 from analysis.report import Report
-from analysis.tables import fmt_number, fmt_pct
+from analysis.tables import fmt_number, fmt_pct, fmt_value
 from analysis.views.shared import entity_name, entity_row, no_data
 
 
@@ -39,10 +39,21 @@ def status_chip(status: str) -> str:
     )
 
 
-def _parts(rows: pd.DataFrame) -> str:
+def status_word(status: str) -> str:
+    """A status in words, without its symbol, as it reads inside a sentence ('on track' /
+    '进展顺利'); tables, charts and chips keep the symbol."""
+    word = vocabulary.load().status[status].label
+    return word if i18n.is_chinese() else word[:1].lower() + word[1:]
+
+
+def _parts(rows: pd.DataFrame, chips: bool = True) -> str:
+    """How many targets have each status: chips (symbol, words, colour) for a plan's line, the
+    status words alone inside a sentence."""
     counts = targets.status_counts(rows)
     return t("scorecard.part_sep").join(
         t("scorecard.plan_part", status=status_chip(s), n=n)
+        if chips
+        else t("scorecard.findings_part", status=status_word(s), n=n)
         for s, n in zip(counts["status"], counts["targets"])
         if n
     )
@@ -52,7 +63,7 @@ def plan_summary(rep: Report, plan: str) -> str:
     """One line per plan: how many targets and how they stand, statuses in report order, each as
     a chip with symbol, words and colour."""
     rows = scorecard_rows(rep, plan=plan)
-    return t("scorecard.plan_summary", plan=plan, n=len(rows), parts=_parts(rows))
+    return t("scorecard.plan_summary", plan=plan_name(rep, plan), n=len(rows), parts=_parts(rows))
 
 
 def findings(rep: Report, ch=None) -> list[str]:
@@ -93,7 +104,14 @@ def findings(rep: Report, ch=None) -> list[str]:
     biggest = sizes.idxmax()
     if len(sizes) > 1:
         rows = scorecard_rows(rep, plan=biggest)
-        out.append(t("scorecard.findings_plan", plan=biggest, n=len(rows), parts=_parts(rows)))
+        out.append(
+            t(
+                "scorecard.findings_plan",
+                plan=plan_name(rep, biggest),
+                n=len(rows),
+                parts=_parts(rows, chips=False),
+            )
+        )
     failed = c[c["status"] == "not_achieved"]
     if len(failed):
         names = [target_name(r) for r in failed.to_dict("records")]
@@ -155,68 +173,115 @@ def rule_values() -> dict:
     }
 
 
+def plan_name(rep: Report, plan: str) -> str:
+    """A plan's title in the edition: the official Chinese title in the Chinese edition,
+    'English (中文)' in the English one (targets.csv ``plan_en``)."""
+    rows = rep.card[rep.card["plan"] == plan]
+    en = rows["plan_en"].iloc[0] if "plan_en" in rows and len(rows) else None
+    if not isinstance(en, str) or not en or en == plan:
+        return plan  # no English title: the official one alone
+    return i18n.name({"name_en": en, "name_zh": plan})
+
+
+def target_level(row: dict, indicator_unit: str | None = None) -> str:
+    """The level a target asks for, in words: '≥ 375 亿元'. A multiple of the baseline is shown as
+    the level it means, in the indicator's unit, with the multiple and base year beside it."""
+    if pd.isna(row["target_value"]):
+        return t("scorecard.not_stated")
+    cmp = COMPARATORS.get(row["comparator"], row["comparator"])
+    if row["kind"] == "multiple_of_baseline":
+        unit = plots.unit_label(indicator_unit) if indicator_unit else ""
+        if pd.isna(row.get("baseline_value")):
+            return t(
+                "scorecard.target_multiple_level",
+                cmp=cmp,
+                value=fmt_value(row["target_value"], indicator_unit or ""),
+                unit=unit,
+            )
+        return t(
+            "scorecard.target_multiple",
+            cmp=cmp,
+            value=fmt_value(row["target_value"], indicator_unit or ""),
+            unit=unit,
+            k=fmt_number(row["target_value"] / row["baseline_value"]),
+            year=int(row["baseline_year"]),
+        )
+    return t(
+        "scorecard.target_level",
+        cmp=cmp,
+        value=fmt_value(row["target_value"], row["unit"]),
+        unit=plots.unit_label(row["unit"]),
+    )
+
+
+def progress_cell(row: dict) -> str:
+    """The numbers behind a status still ahead, one per line: R, growth still needed a year and
+    the probability of meeting the target; '–' when none applies."""
+    parts = []
+    if not pd.isna(row["ratio"]):
+        parts.append(t("scorecard.progress_ratio", ratio=fmt_pct(row["ratio"], 0)))
+    if not pd.isna(row["required_cagr_from_latest"]):
+        parts.append(t("scorecard.progress_still_needed", rate=fmt_pct(row["required_cagr_from_latest"])))
+    if not pd.isna(row["p_meet"]):
+        parts.append(t("scorecard.progress_p_meet", p=fmt_pct(row["p_meet"], 0)))
+    return "<br>".join(parts) or "–"
+
+
 def scorecard_display(
     rep: Report, theme: str | None = None, plan: str | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The scorecard as shown: status, then the values (they stay in view on a phone), then the
-    target and the numbers behind the status; words and colours. Returns (table, cell styles)."""
+    """The scorecard as shown: status and latest value first (they stay in view on a phone), then
+    the target, what it asks for and by when, one cell with the numbers behind a status still
+    ahead, and the basis of the status as wrapped text. Every other column is in the CSV
+    (:func:`scorecard_rows`). Returns (table, cell styles)."""
     c = scorecard_rows(rep, theme, plan)
-    unit = c["unit"].map(plots.unit_label)
-    col = {
-        k: t(f"scorecard.col_{k}")
-        for k in (
-            "status",
-            "latest",
-            "target_value",
-            "by",
-            "target",
-            "plan",
-            "theme",
-            "entity",
-            "required",
-            "actual",
-            "ratio",
-            "still_needed",
-            "p_meet",
-            "rule",
-        )
-    }
+    units = rep.ds.indicators.set_index("indicator_id")["unit"]
+    col = {k: t(f"scorecard.col_{k}") for k in ("status", "latest", "target", "level", "progress", "rule")}
+    rows = c.to_dict("records")
     tab = pd.DataFrame(
         {
             col["status"]: [targets.status_label(s) for s in c["status"]],
             col["latest"]: [
-                t("scorecard.latest_value", value=fmt_number(v), year=int(y)) if not pd.isna(v) else "–"
-                for v, y in zip(c["latest_value"], c["latest_year"].fillna(0))
+                t(
+                    "scorecard.latest_value",
+                    value=fmt_value(r["latest_value"], units.get(r["indicator"], r["unit"])),
+                    year=int(r["latest_year"]),
+                )
+                if not pd.isna(r["latest_value"])
+                else "–"
+                for r in rows
             ],
-            col["target_value"]: [
-                f"{COMPARATORS.get(cmp, cmp)} {fmt_number(v)} {u}"
-                if not pd.isna(v)
-                else t("scorecard.not_stated")
-                for cmp, v, u in zip(c["comparator"], c["target_value"], unit)
+            col["target"]: [
+                t(
+                    "scorecard.target_with_entity",
+                    target=target_name(r),
+                    entity=i18n.short_name(entity_row(rep, r["entity"])),
+                )
+                for r in rows
             ],
-            col["by"]: c["target_year"].astype(int).astype(str),
-            col["target"]: [target_name(r) for r in c.to_dict("records")],
-            col["plan"]: c["plan"],
-            col["theme"]: c["theme"].map(targets.theme_label),
-            col["entity"]: c["entity"].map(lambda e: i18n.short_name(entity_row(rep, e))),
-            col["required"]: c["required_cagr"].map(fmt_pct),
-            col["actual"]: c["actual_cagr"].map(fmt_pct),
-            col["ratio"]: c["ratio"].map(lambda r: fmt_pct(r, 0)),
-            col["still_needed"]: c["required_cagr_from_latest"].map(fmt_pct),
-            col["p_meet"]: c["p_meet"].map(lambda p: fmt_pct(p, 0)),
-            col["rule"]: c["rule"],
-        }
+            col["level"]: [
+                t(
+                    "scorecard.level_by",
+                    level=target_level(r, units.get(r["indicator"])),
+                    year=int(r["target_year"]),
+                )
+                for r in rows
+            ],
+            col["progress"]: [progress_cell(r) for r in rows],
+            col["rule"]: c["rule"].fillna("–"),
+        },
+        index=pd.RangeIndex(len(c)),
     )
-    if theme:
-        tab = tab.drop(columns=[col["theme"]])
-    if plan:
-        tab = tab.drop(columns=[col["plan"]])
     styles = pd.DataFrame("", index=tab.index, columns=tab.columns)
     status = vocabulary.load().status  # colour and text colour of each status (metadata.yaml)
     styles[col["status"]] = [
-        f"background-color: {status[s].colour}; color: {status[s].text}; white-space: nowrap"
-        for s in c["status"]
+        f"background-color: {status[s].colour}; color: {status[s].text}; min-width: 6em" for s in c["status"]
     ]
+    # widths that fit a 1400 px page without a cut column: the words wrap, the status stays whole
+    styles[col["target"]] = "min-width: 10em"
+    styles[col["level"]] = "min-width: 7em"
+    styles[col["progress"]] = "min-width: 8em"
+    styles[col["rule"]] = "min-width: 11em"
     return tab, styles
 
 

@@ -3,6 +3,8 @@ table, and the charts that matter most (drawn by the R&D and enterprise chapters
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from analysis import growth, i18n, peers, plots, tables, targets
@@ -402,50 +404,105 @@ def _peer_sentence(rep: Report, summ: pd.DataFrame) -> str:
     return text
 
 
-def _names_in(rep: Report, text: str) -> str:
-    """'hohhot: 12; baotou: 9' (entity ids) as '呼和浩特市: 12; 包头市: 9' (short names)."""
+_NUMBER = re.compile(r"^(-?[0-9][0-9,]*(?:\.[0-9]+)?)")
+
+
+def _names_in(rep: Report, text: str, unit: str | None = None) -> str:
+    """'hohhot: 12; baotou: 9' (entity ids) as '呼和浩特市：12；包头市：9' (short names), each value
+    with its unit's decimals."""
     if not text:
-        return "–"
-    return "; ".join(
-        f"{i18n.short_name(entity_row(rep, part.split(': ', 1)[0]))}: "
-        + part.split(": ", 1)[1].replace(" (derived)", t("summary.derived_note"))
-        for part in text.split("; ")
-        if ": " in part
-    )
+        return ""
+    out = []
+    for part in text.split("; "):
+        if ": " not in part:
+            continue
+        e, rest = part.split(": ", 1)
+        m = _NUMBER.match(rest)
+        if m and unit:
+            rest = fmt_value(float(m.group(1).replace(",", "")), unit) + rest[m.end() :]
+        out.append(t("summary.entity_value", name=i18n.short_name(entity_row(rep, e)), value=rest))
+    return t("summary.note_sep").join(out)
+
+
+def _peer_note(rep: Report, r: dict, unit: str | None) -> str:
+    """Everything else a reader may need about a row, in one cell: the range of ranks if other
+    values were used, the values not used, and why there is no figure."""
+    parts = []
+    if r["rank_range"]:
+        parts.append(t("summary.note_rank_range", range=r["rank_range"]))
+    if r["other_values"]:
+        parts.append(t("summary.note_not_used", items=_names_in(rep, r["other_values"], unit)))
+    if r["note"]:
+        parts.append(r["note"])
+    return t("summary.note_sep").join(parts) or "–"
 
 
 def _peer_table(rep: Report, summ: pd.DataFrame) -> pd.DataFrame:
-    """The peer table, rank and value first (they stay in view on a phone); value, unit and year
-    in one cell."""
+    """The peer table in six columns: indicator, rank and the latest value with its unit, year and
+    kind (they stay in view on a phone), the first, one note cell and the source. Values with
+    their unit's decimals (tables.fmt_value)."""
     unit = rep.ds.indicators.set_index("indicator_id")["unit"]
+    rows = summ.to_dict("records")
+    for r in rows:  # a derived count is a whole number of enterprises or patents
+        if unit.get(r["indicator"]) == "count":
+            if r["derived"] and pd.notna(r["value"]):
+                r["value"] = float(round(r["value"]))
+            if pd.notna(r["leader_value"]):
+                r["leader_value"] = float(round(r["leader_value"]))
     return pd.DataFrame(
         {
             t("summary.col_indicator"): [
-                rep.label("indicators", i) + _period(p) for i, p in zip(summ["indicator"], summ["period"])
+                rep.label("indicators", r["indicator"]) + _period(r["period"]) for r in rows
             ],
             t("summary.col_rank"): [
-                t("summary.rank_of", rank=int(r), n=n) if pd.notna(r) else "–"
-                for r, n in zip(summ["rank"], summ["n_ranked"])
+                t("summary.rank_of", rank=int(r["rank"]), n=r["n_ranked"]) if pd.notna(r["rank"]) else "–"
+                for r in rows
             ],
             t("summary.col_latest"): [
-                t("summary.latest_value", value=fmt_number(v), year=int(y)) if pd.notna(v) else "–"
-                for v, y in zip(summ["value"], summ["year"])
-            ],
-            t("summary.col_unit"): summ["indicator"].map(unit).map(plots.unit_label),
-            t("summary.col_kind"): [
-                t("summary.kind_derived") if d else ("–" if pd.isna(v) else t("summary.kind_reported"))
-                for d, v in zip(summ["derived"], summ["value"])
+                t(
+                    "summary.peer_value",
+                    value=fmt_value(r["value"], unit.get(r["indicator"], "")),
+                    unit=plots.unit_label(unit.get(r["indicator"], "")),
+                    year=int(r["year"]),
+                )
+                + (t("summary.derived_note") if r["derived"] else "")
+                if pd.notna(r["value"])
+                else "–"
+                for r in rows
             ],
             t("summary.col_first"): [
-                f"{i18n.short_name(entity_row(rep, e))}: {fmt_number(v)}" if e else "–"
-                for e, v in zip(summ["leader"], summ["leader_value"])
+                t(
+                    "summary.entity_value",
+                    name=i18n.short_name(entity_row(rep, r["leader"])),
+                    value=fmt_value(r["leader_value"], unit.get(r["indicator"], "")),
+                )
+                if r["leader"]
+                else "–"
+                for r in rows
             ],
-            t("summary.col_rank_range"): summ["rank_range"].replace("", "–"),
-            t("summary.col_not_used"): [_names_in(rep, x) for x in summ["other_values"]],
-            t("summary.col_note"): summ["note"].replace("", "–"),
+            t("summary.col_note"): [_peer_note(rep, r, unit.get(r["indicator"])) for r in rows],
             t("summary.col_source"): tables.source_links(summ["source_id"]),
         }
     )
+
+
+def peer_table_styles(tab) -> pd.DataFrame | None:
+    """Column widths of the peer table: the indicator and the note wrap in a readable width, the
+    rank and the value stay on one line."""
+    if not isinstance(tab, pd.DataFrame) or tab.empty:
+        return None
+    styles = pd.DataFrame("", index=tab.index, columns=tab.columns)
+    widths = {  # words wrap; these keep each column readable and the six within a 1400 px page
+        t("summary.col_indicator"): "min-width: 7em",
+        t("summary.col_latest"): "min-width: 7em",
+        t("summary.col_first"): "min-width: 6em",
+        t("summary.col_note"): "min-width: 10em; overflow-wrap: anywhere",
+        t("summary.col_rank"): "white-space: nowrap",
+    }
+    for col, css in widths.items():
+        if col in styles:
+            styles[col] = css
+    return styles
 
 
 def _member_sentence(rep: Report, ranking: pd.DataFrame) -> str:
