@@ -491,7 +491,7 @@ def assess_target(
     out.update({k: v for k, v in res.items()})
     out["target_value"] = target_value
     out.setdefault("baseline_year", t.get("baseline_year"))
-    if baseline and baseline["value"] is not None and out.get("baseline_value") is None:
+    if baseline and baseline["value"] is not None and _num(out.get("baseline_value")) is None:
         out["baseline_value"] = baseline["value"]
     if (
         fc is not None

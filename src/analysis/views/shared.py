@@ -107,7 +107,10 @@ def source_line(rep: Report, source_ids) -> str:
         if sid in src.index:
             r = src.loc[sid]
             issuer = str(r["issuer"]).split(" (")[0].strip()
-            if issuer.lower().startswith("not stated") or not issuer or issuer == "nan":
+            zh = r.get("issuer_zh")
+            if i18n.is_chinese() and isinstance(zh, str) and zh.strip():  # the data's Chinese issuer
+                issuer = zh.split("（")[0].strip()
+            if issuer.lower().startswith(("not stated", "未注明")) or not issuer or issuer == "nan":
                 issuer = t("shared.issuer_not_stated")
             parts.append(t("shared.source_item", issuer=issuer, date=r["publication_date"], id=sid))
     if len(parts) > 4:
