@@ -100,6 +100,9 @@ def make_site(root: Path, glue: dict | None = None, chapter_a_pages: int = 1) ->
             '<section id="shared"><h2>Shared name<a class="headerlink" href="#shared">#</a></h2>'
             '<p>Back to <a href="#chapter-a">the top</a>; a figure:</p>'
             '<img alt="fig" src="../_images/fig.png"/>'
+            # a figure given a width: Sphinx links the image to its own file
+            '<a class="reference internal image-reference" href="../_images/fig.png">'
+            '<img alt="../_images/fig.png" src="../_images/fig.png" style="width: 616px;"/></a>'
             "</section></section>",
             NAV.format(home="../book/index.html", up="../", caveats="../book/caveats.html"),
         )
@@ -226,8 +229,9 @@ def test_files_become_site_paths_and_images_point_at_the_site(site):
     assert "downloads/x.csv" in caption  # the CSV note sits with its table
     assert not soup.select("p.csv-download")
     assert "results/scorecard.csv" in soup.select_one("#book-index").get_text(" ")
-    img = soup.find("img")
-    assert img["src"] == (site / "_images" / "fig.png").resolve().as_uri()
+    imgs = soup.find_all("img")
+    assert len(imgs) == 2  # the linked figure is printed too, not replaced by its file name
+    assert all(img["src"] == (site / "_images" / "fig.png").resolve().as_uri() for img in imgs)
 
 
 def test_table_cells_are_marked_by_how_they_may_break(site):

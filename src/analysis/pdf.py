@@ -280,6 +280,9 @@ def page_body(site: Path, chapter: Chapter, pages: dict[str, str], labels: dict)
         if target in pages:
             a["href"] = f"#{pages[target]}--{frag}" if frag else f"#{pages[target]}"
             continue
+        if a.find("img") is not None:  # a figure linked to its own file: the figure, without the link
+            a.unwrap()
+            continue
         # A file of the site (a CSV download, results/…) or a page left out: plain text that names it
         shown = target or href
         if a.parent is not None and a.parent.name == "p" and "csv-download" in (a.parent.get("class") or []):
