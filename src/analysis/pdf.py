@@ -433,7 +433,7 @@ def assemble(site: Path, page_numbers: dict[str, int] | None = None) -> tuple[st
     esc = html.escape
     cutoff = labels["data_cutoff_text"].format(data_end=esc(cov.data_end))
     if cov.latest_source:
-        cutoff += "; " + labels["latest_source"].format(
+        cutoff += ("；" if lang.lower().startswith("zh") else "; ") + labels["latest_source"].format(
             date=f'<span class="pdf-date">{esc(cov.latest_source)}</span>'
         )
     parts = [f'<section class="pdf-cover" id="pdf-cover"><h1 class="pdf-title">{esc(cov.title)}</h1>']
