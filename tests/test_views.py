@@ -264,7 +264,7 @@ def test_scorecard_findings_count_by_hand():
         "only), 1 not achieved, and 1 without a figure for their target year in the sources (not reported)."
     )
     assert f[1] == (
-        "Of the 3 targets still ahead and not yet met: 1 on track, 1 with moderate progress, 0 with "
+        "Of the 3 targets whose year is still ahead: 1 on track, 1 with moderate progress, 0 with "
         "insufficient progress or moving away, and 1 with too few figures for a status."
     )
     # statuses in words inside a sentence; symbols only in tables, charts and chips
@@ -275,7 +275,7 @@ def test_scorecard_findings_count_by_hand():
     with i18n.language("zh_CN"):
         zh = scorecard.findings(rep)
         assert zh[3] == "未实现的目标：目标1。"
-        assert zh[1].startswith("目标年份未到且尚未实现的3项目标中，进展顺利1项，进展一般1项")
+        assert zh[1].startswith("目标年份未到的3项目标中，进展顺利1项，进展一般1项")
         assert zh[2] == "目标最多的规划文件为Plan A，共4项：已实现1项；进展顺利1项；未实现1项；未报告1项。"
         assert not any(sym in "".join(zh) for sym in "✓×?↑↘→")
 
@@ -342,3 +342,18 @@ def test_peer_table_is_six_readable_columns(rep2024):
         assert list(zh.columns) == ["指标", "排名", "最新值（年份）", "第一名", "说明", "来源"]
         for cell in zh["说明"]:  # Chinese only: source ids in brackets are the only Latin text
             assert not re.findall(r"[A-Za-z]+", re.sub(r"（[A-Za-z0-9_]+）", "", cell)), cell
+
+
+def test_a_target_level_already_reached_is_said_so_not_given_a_negative_rate():
+    row = {
+        "ratio": float("nan"),
+        "required_cagr_from_latest": -0.063,
+        "p_meet": float("nan"),
+        "comparator": ">=",
+    }
+    assert scorecard.progress_cell(row) == "the latest value already meets the level"
+    row["required_cagr_from_latest"] = 0.05
+    assert scorecard.progress_cell(row) == "still needed: 5.0% a year"
+    with i18n.language("zh_CN"):
+        row["required_cagr_from_latest"] = -0.091
+        assert scorecard.progress_cell(row) == "最新值已达到目标水平"

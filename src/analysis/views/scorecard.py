@@ -220,8 +220,16 @@ def progress_cell(row: dict) -> str:
     parts = []
     if not pd.isna(row["ratio"]):
         parts.append(t("scorecard.progress_ratio", ratio=fmt_pct(row["ratio"], 0)))
-    if not pd.isna(row["required_cagr_from_latest"]):
-        parts.append(t("scorecard.progress_still_needed", rate=fmt_pct(row["required_cagr_from_latest"])))
+    need = row["required_cagr_from_latest"]
+    if not pd.isna(need):
+        # a latest value already at the level: no growth is "needed" (a negative rate would say so
+        # in a way that reads as a decline being required)
+        reached = need <= 0 if row.get("comparator", ">=") == ">=" else need >= 0
+        parts.append(
+            t("scorecard.progress_level_reached")
+            if reached
+            else t("scorecard.progress_still_needed", rate=fmt_pct(need))
+        )
     if not pd.isna(row["p_meet"]):
         parts.append(t("scorecard.progress_p_meet", p=fmt_pct(row["p_meet"], 0)))
     return "<br>".join(parts) or "–"
