@@ -432,10 +432,15 @@ def _die_with_parent() -> None:  # pragma: no cover  (runs in the child before e
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
-def book_command(src: Path, out: Path) -> list[str]:
+def jupyter_book_exe() -> str:
+    """The environment's jupyter-book (beside this Python), else the one on PATH."""
     exe = Path(sys.executable).parent / "jupyter-book"
+    return str(exe) if exe.exists() else "jupyter-book"
+
+
+def book_command(src: Path, out: Path) -> list[str]:
     return [
-        str(exe) if exe.exists() else "jupyter-book",
+        jupyter_book_exe(),
         "build",
         str(src),
         "--path-output",

@@ -58,9 +58,8 @@ def extract(out: Path) -> Path:
             if cell.cell_type == "code":
                 cell.outputs, cell.execution_count = [], None
         nbformat.write(nb, src / "notebooks" / nb_path.name)
-    exe = Path(sys.executable).parent / "jupyter-book"
     cmd = [
-        str(exe) if exe.exists() else "jupyter-book",
+        pipeline.jupyter_book_exe(),
         "build",
         str(src),
         "--path-output",
