@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from analysis import growth, i18n, plots
+from analysis import config, growth, i18n, plots
 from analysis.report import build_report
 from analysis.views import patents, rd
 from analysis.views.shared import entity_row
@@ -110,7 +110,7 @@ def test_wrap_keeps_every_line_within_the_width():
 
 
 def test_latest_label_flags_a_dated_year():
-    age = plots.max_data_age()
+    age = config.stale_after_years()
     assert plots.latest_label("1.0%", 2024, 2024) == "1.0% (2024)"
     assert "dated" in plots.latest_label("1.0%", 2024 - age - 1, 2024)
     with i18n.language("zh_CN"):

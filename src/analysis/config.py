@@ -23,6 +23,12 @@ class ReportConfig:
     extra: dict = field(default_factory=dict)  # keys other modules read (peers, headline indicators)
 
 
+def stale_after_years() -> int:
+    """report.yml ``stale_after_years``: a latest value older than the report year by more than
+    this many years is flagged as dated (in tables and figures); 2 when not set."""
+    return int(load().extra.get("stale_after_years", 2))
+
+
 @lru_cache(maxsize=4)
 def load(path: str | Path = CONFIG_FILE) -> ReportConfig:
     """Read the configuration; a missing key or a wrong type is named with the file."""

@@ -17,7 +17,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 
-from analysis import vocabulary  # noqa: E402
+from analysis import config, vocabulary  # noqa: E402
 from analysis.errors import FontMissing  # noqa: E402,F401  (raised by cjk_font)
 from analysis.i18n import join, t  # noqa: E402
 
@@ -169,15 +169,9 @@ def _integer_years(ax):
 def is_stale(year: int, report_year: int) -> bool:
     """A latest value is dated when it is older than the report year by more than
     ``stale_after_years`` (report.yml)."""
-    return report_year - int(year) > max_data_age()
-
-
-def max_data_age() -> int:
-    """report.yml ``stale_after_years``: the gap after which a latest value is flagged as dated."""
     from analysis import config
 
-    extra = config.load().extra
-    return int(extra.get("stale_after_years", (extra.get("scorecard") or {}).get("max_data_age", 3)))
+    return report_year - int(year) > config.stale_after_years()
 
 
 def latest_label(value_text: str, year: int, report_year: int | None) -> str:
@@ -266,7 +260,9 @@ def series_chart(
     if len(lines) > 1 or any_derived:
         _legend_below(fig, ax, handles, labels)
     if stale:
-        note = " ".join(x for x in (note, t("plots.stale_note", n=max_data_age(), year=report_year)) if x)
+        note = " ".join(
+            x for x in (note, t("plots.stale_note", n=config.stale_after_years(), year=report_year)) if x
+        )
     return finish(fig, source, note)
 
 
@@ -294,25 +290,18 @@ def fan_chart(
         def ext(col):
             return np.concatenate([[history_values[-1]], path[col].to_numpy()])
 
-        inner, outer = (f"{lv:.0%}" for lv in levels)
-        ax.fill_between(
-            yrs,
-            ext("lo95"),
-            ext("hi95"),
-            color=colour,
-            alpha=0.15,
-            lw=0,
-            label=t("plots.interval", level=outer),
-        )
-        ax.fill_between(
-            yrs,
-            ext("lo80"),
-            ext("hi80"),
-            color=colour,
-            alpha=0.30,
-            lw=0,
-            label=t("plots.interval", level=inner),
-        )
+        # the outer band first, the inner one drawn darker over it (path columns lo80/hi80, lo95/hi95)
+        for level, alpha in ((levels[1], 0.15), (levels[0], 0.30)):
+            pct = round(100 * level)
+            ax.fill_between(
+                yrs,
+                ext(f"lo{pct}"),
+                ext(f"hi{pct}"),
+                color=colour,
+                alpha=alpha,
+                lw=0,
+                label=t("plots.interval", level=f"{level:.0%}"),
+            )
         ax.plot(yrs, ext("mean"), "--", color=colour, lw=1.5, label=t("plots.forecast"))
     if target:
         ax.plot(

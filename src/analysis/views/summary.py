@@ -7,7 +7,7 @@ import re
 
 import pandas as pd
 
-from analysis import growth, i18n, peers, plots, tables, targets
+from analysis import config, growth, i18n, peers, plots, tables, targets
 from analysis.i18n import t
 from analysis.report import Report
 from analysis.tables import fmt_number, fmt_value
@@ -25,21 +25,6 @@ KEY_INDICATORS = [
     "valid_invention_patents",
     "invention_patents_per_10k_employees",
 ]
-
-
-def plan_document(rep: Report) -> str:
-    """Document number of the source most targets come from (the three-year action plan)."""
-    src = rep.ds.sources.set_index("source_id")
-    plan = rep.ds.targets["source_id"].mode()
-    return str(src.loc[plan.iloc[0], "doc_number"]) if len(plan) else "–"
-
-
-def stale_after_years() -> int:
-    """How many years a key indicator's latest figure may lag the report year before the table
-    flags it (report.yml ``stale_after_years``; 2 when not set)."""
-    from analysis import config
-
-    return int(config.load().extra.get("stale_after_years", 2))
 
 
 def headline_counts(rep: Report) -> dict:
@@ -132,7 +117,7 @@ def stale_sentence(rep: Report, ch=None) -> str:
     """How many key indicators of the table have a latest figure older than the allowed gap, by
     entity ('鄂尔多斯市2项，最新为2019年'); '' when the table is empty."""
     entities = ch.focus if ch is not None else [rep.entity]
-    gap = stale_after_years()
+    gap = config.stale_after_years()
     stale: dict[str, list[int]] = {}
     years = []
     for e in entities:
@@ -141,7 +126,7 @@ def stale_sentence(rep: Report, ch=None) -> str:
             if last is None:
                 continue
             years.append(int(last["year"]))
-            if rep.year - int(last["year"]) > gap:
+            if plots.is_stale(last["year"], rep.year):
                 stale.setdefault(e, []).append(int(last["year"]))
     if not years:
         return ""
@@ -181,7 +166,6 @@ def plan_clause(rep: Report) -> str:
 def latest_values(rep: Report, entity: str, indicators: list[str]) -> pd.DataFrame:
     """Latest annual value of each indicator for an entity, with year, unit and source; `stale`
     when the year lies more than ``stale_after_years`` before the report year."""
-    gap = stale_after_years()
     rows = []
     for ind in indicators:
         last = latest(rep, entity, ind)
@@ -196,7 +180,7 @@ def latest_values(rep: Report, entity: str, indicators: list[str]) -> pd.DataFra
                 "qualifier": last["qualifier"] if isinstance(last["qualifier"], str) else "",
                 "unit": plots.unit_label(last["unit"]),
                 "derived": bool(last["derived"]),
-                "stale": rep.year - int(last["year"]) > gap,
+                "stale": plots.is_stale(last["year"], rep.year),
                 "source": last["source_id"],
             }
         )
@@ -239,9 +223,9 @@ def _value_text(v: float, qualifier: str) -> str:
 
 def key_indicators_note(rep: Report, entities: list[str]) -> str:
     """The note under the key-indicators table: what † means ('' when no figure is flagged)."""
-    gap = stale_after_years()
+    gap = config.stale_after_years()
     flagged = any(
-        (latest(rep, e, ind) is not None and rep.year - int(latest(rep, e, ind)["year"]) > gap)
+        (latest(rep, e, ind) is not None and plots.is_stale(latest(rep, e, ind)["year"], rep.year))
         for e in entities
         for ind in KEY_INDICATORS
     )
